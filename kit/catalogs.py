@@ -1,0 +1,393 @@
+"""Message catalogs: extraction, merging, compiling and completeness.
+
+Catalogs are standard gettext PO files (`locales/<lang>/LC_MESSAGES/messages.po`)
+that translators edit in Poedit or Weblate. Every message carries a context
+built from the content's stable ids, so merging matches messages by context:
+a reordered list changes nothing, and an edited Dutch sentence makes exactly
+its own entry fuzzy.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from kit.content import Content, Text
+from kit.errors import UserError
+from kit.languages import LANGUAGES
+
+PROJECT = "cyberbullying-print-kit"
+DOMAIN = "messages"
+REVIEW_HEADER = "X-Review-Status"
+REVIEWER_HEADER = "X-Reviewed-By"
+REVIEW_STATES = {"draft", "reviewed"}
+_HEADER_FIELD = re.compile(r'^"(X-[A-Za-z-]+): (.*?)\\n"$', re.MULTILINE)
+
+
+def catalog_path(locales: Path, lang: str) -> Path:
+    return locales / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def template_path(locales: Path) -> Path:
+    return locales / f"{DOMAIN}.pot"
+
+
+# --- extraction ---------------------------------------------------------------
+
+
+def extract(root: Path, mapping_file: Path) -> Catalog:
+    """Run Babel's extraction exactly as `pybabel extract -F babel.cfg .` does."""
+    with mapping_file.open(encoding="utf-8") as fileobj:
+        method_map, options_map = parse_mapping_cfg(fileobj, str(mapping_file))
+    catalog = Catalog(project=PROJECT, fuzzy=False, charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(root), method_map, options_map
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def same_messages(a: Catalog, b: Catalog) -> bool:
+    def key(c: Catalog) -> list[tuple]:
+        return sorted(
+            (m.context or "", m.id, tuple(m.locations), tuple(m.auto_comments)) for m in c if m.id
+        )
+
+    return key(a) == key(b)
+
+
+def write_template(catalog: Catalog, path: Path) -> bool:
+    """Write the POT file unless its messages are unchanged. Returns True if written."""
+    if path.exists():
+        with path.open("rb") as fileobj:
+            if same_messages(read_po(fileobj), catalog):
+                return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76)
+    path.write_bytes(buffer.getvalue())
+    return True
+
+
+def template_from_content(content: Content) -> dict[tuple[str, str], Text]:
+    """The messages the build needs, keyed like a catalog: (context, Dutch text)."""
+    return {(t.key, t.source): t for t in content.texts()}
+
+
+# --- reading and writing catalogs ---------------------------------------------
+
+
+@dataclass
+class Review:
+    status: str = "draft"
+    reviewer: str = ""
+
+
+@dataclass
+class LoadedCatalog:
+    lang: str
+    path: Path
+    catalog: Catalog
+    review: Review
+    # (context, msgid) -> line of the msgid in the PO file
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def translation(self, key: str, source: str) -> str | None:
+        """The translation of a message, or None if missing or fuzzy."""
+        message = self.catalog.get(source, context=key)
+        if message is None or message.fuzzy or not message.string:
+            return None
+        return message.string
+
+    def line_of(self, key: str, source: str) -> int | None:
+        return self.lines.get((key, source))
+
+
+def read_catalog(path: Path, lang: str) -> LoadedCatalog:
+    if lang not in LANGUAGES:
+        raise UserError(
+            f"catalog for unknown language code `{lang}`; known: {', '.join(sorted(LANGUAGES))}",
+            path,
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read the catalog: {exc.strerror}", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError("the catalog is not UTF-8; save it as UTF-8", path, line) from None
+    if not text.strip():
+        raise UserError("the catalog is empty; create it with `python build.py init`", path, 1)
+    try:
+        catalog = read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", None)
+        raise UserError(f"the catalog does not parse: {exc}", path, line) from None
+    except ValueError as exc:
+        raise UserError(f"the catalog does not parse: {exc}", path) from None
+    if catalog.fuzzy:
+        raise UserError(
+            "the catalog's header is marked fuzzy, so gettext would ignore the whole file; "
+            "remove `#, fuzzy` above the first msgid",
+            path,
+            1,
+        )
+    _check_duplicates(text, path)
+    review = _read_review(text, path)
+    return LoadedCatalog(lang, path, catalog, review, _message_lines(text))
+
+
+def _check_duplicates(text: str, path: Path) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for key, line in _iter_entries(text):
+        if key in seen:
+            ctxt, _msgid = key
+            raise UserError(
+                f"duplicate message (context `{ctxt}`), first at line {seen[key]}; keep one",
+                path,
+                line,
+            )
+        seen[key] = line
+
+
+def _message_lines(text: str) -> dict[tuple[str, str], int]:
+    return {key: line for key, line in _iter_entries(text)}
+
+
+_STRING = re.compile(r'^(?:msgctxt|msgid)?\s*"(.*)"$')
+
+
+def _iter_entries(text: str) -> Iterable[tuple[tuple[str, str], int]]:
+    """(context, msgid) and the line of `msgid` for each active entry of a PO text."""
+    ctxt: list[str] | None = None
+    msgid: list[str] | None = None
+    msgid_line = 0
+    target: list[str] | None = None
+
+    def entry() -> tuple[tuple[str, str], int] | None:
+        if not msgid or not _unescape("".join(msgid)):
+            return None
+        return (_unescape("".join(ctxt or [])), _unescape("".join(msgid))), msgid_line
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        match = _STRING.match(stripped)
+        if stripped.startswith("msgctxt "):
+            if (done := entry()) is not None:
+                yield done
+            msgid = None
+            ctxt = target = [match.group(1)] if match else []
+        elif stripped.startswith("msgid "):
+            if msgid is not None:
+                if (done := entry()) is not None:
+                    yield done
+                ctxt = None
+            msgid = target = [match.group(1)] if match else []
+            msgid_line = number
+        elif stripped.startswith('"') and target is not None and match:
+            target.append(match.group(1))
+        elif stripped:
+            target = None
+    if (done := entry()) is not None:
+        yield done
+
+
+def _unescape(value: str) -> str:
+    return (
+        value.replace("\\\\", "\x00").replace('\\"', '"').replace("\\n", "\n")
+        .replace("\\t", "\t").replace("\x00", "\\")
+    )
+
+
+def _read_review(text: str, path: Path) -> Review:
+    header_end = text.find("\n\n")
+    fields = dict(_HEADER_FIELD.findall(text[: header_end if header_end > 0 else len(text)]))
+    status = fields.get(REVIEW_HEADER, "draft").strip() or "draft"
+    if status not in REVIEW_STATES:
+        raise UserError(
+            f"{REVIEW_HEADER} must be `draft` or `reviewed`, not `{status}`", path, 1
+        )
+    reviewer = fields.get(REVIEWER_HEADER, "").strip()
+    if status == "reviewed" and not reviewer:
+        raise UserError(
+            f"{REVIEW_HEADER} is `reviewed` but {REVIEWER_HEADER} names nobody; "
+            "name the reviewer or set the status back to `draft`",
+            path,
+            1,
+        )
+    return Review(status, reviewer)
+
+
+def write_catalog(catalog: Catalog, path: Path, review: Review) -> None:
+    """Write a PO file, with the review status kept in the header."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, include_previous=True, sort_output=False)
+    text = buffer.getvalue().decode("utf-8")
+    extra = f'"{REVIEW_HEADER}: {review.status}\\n"\n"{REVIEWER_HEADER}: {review.reviewer}\\n"\n'
+    marker = '"Generated-By:'
+    at = text.find(marker)
+    at = text.find("\n", at) + 1 if at >= 0 else text.find("\n\n") + 1
+    text = text[:at] + extra + text[at:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def discover_catalogs(locales: Path) -> dict[str, Path]:
+    """Every catalog on disk, by language code (including unknown codes, to report them)."""
+    found = {}
+    for po in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        found[po.parent.parent.name] = po
+    return found
+
+
+# --- merging ------------------------------------------------------------------
+
+
+def merge(template: Catalog, old: Catalog) -> Catalog:
+    """Bring a language's catalog in line with the template, matching by context.
+
+    A message whose Dutch text changed keeps its old translation marked fuzzy,
+    with the previous Dutch text, so the translator sees exactly what changed.
+    """
+    new = Catalog(
+        locale=old.locale,
+        project=PROJECT,
+        fuzzy=False,
+        charset="utf-8",
+        header_comment=old.header_comment,
+        last_translator=old.last_translator,
+        language_team=old.language_team,
+        revision_date=old.revision_date,
+        creation_date=template.creation_date,
+    )
+    previous: dict[str, Message] = {}
+    for message in list(old.obsolete.values()) + [m for m in old if m.id]:
+        previous[message.context or ""] = message
+    for message in template:
+        if not message.id:
+            continue
+        ctxt = message.context or ""
+        before = previous.pop(ctxt, None)
+        common = dict(
+            locations=message.locations, auto_comments=message.auto_comments, context=ctxt
+        )
+        if before is None or not before.string:
+            new.add(message.id, "", **common)
+        elif before.id == message.id and ctxt not in old.obsolete:
+            new.add(
+                message.id, before.string, flags=before.flags, user_comments=before.user_comments,
+                previous_id=before.previous_id if before.fuzzy else (), **common
+            )
+        else:
+            new.add(
+                message.id, before.string, flags={*before.flags, "fuzzy"},
+                user_comments=before.user_comments,
+                previous_id=(before.previous_id if before.fuzzy and before.previous_id
+                             else before.id),
+                **common,
+            )
+    for ctxt, message in previous.items():
+        if message.string:
+            new.obsolete[(message.id, ctxt)] = message
+    return new
+
+
+def new_catalog(template: Catalog, lang: str) -> Catalog:
+    name = Locale.parse(lang).get_display_name("en")
+    catalog = Catalog(
+        locale=lang,
+        project=PROJECT,
+        fuzzy=False,
+        charset="utf-8",
+        header_comment=(
+            f"# {name} translation of the cyberbullying print kit.\n"
+            "# A draft until a native speaker has reviewed it: set X-Review-Status to\n"
+            "# `reviewed` and X-Reviewed-By to the reviewer's name only after that review."
+        ),
+        language_team=f"{name} <>",
+        creation_date=template.creation_date,
+    )
+    return merge(template, catalog)
+
+
+def compile_catalog(loaded: LoadedCatalog) -> Path:
+    target = loaded.path.with_suffix(".mo")
+    with target.open("wb") as fileobj:
+        write_mo(fileobj, loaded.catalog, use_fuzzy=False)
+    return target
+
+
+# --- completeness -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Completeness:
+    lang: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    missing: tuple[Text, ...]  # untranslated or fuzzy, in reading order
+    review: Review
+
+    @property
+    def ratio(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+
+def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
+    """Count the catalog against the current content; fuzzy counts as untranslated."""
+    texts = list(content.texts())
+    wanted = {(t.key, t.source) for t in texts}
+    translated = fuzzy = 0
+    missing = []
+    for text in texts:
+        message = loaded.catalog.get(text.source, context=text.key)
+        if message is not None and message.string and not message.fuzzy:
+            translated += 1
+            continue
+        if message is not None and message.fuzzy and message.string:
+            fuzzy += 1
+        missing.append(text)
+    active_extra = sum(
+        1 for m in loaded.catalog if m.id and ((m.context or ""), m.id) not in wanted
+    )
+    obsolete = len(loaded.catalog.obsolete) + active_extra
+    return Completeness(
+        lang=loaded.lang,
+        total=len(texts),
+        translated=translated,
+        fuzzy=fuzzy,
+        untranslated=len(texts) - translated - fuzzy,
+        obsolete=obsolete,
+        missing=tuple(missing),
+        review=loaded.review,
+    )
+
+
+def msgfmt_check(path: Path) -> str | None:
+    """GNU gettext's own check of a PO file; returns its complaint, or None."""
+    result = subprocess.run(
+        ["msgfmt", "--check", "--output-file=/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == 0:
+        return None
+    return result.stderr.strip().splitlines()[0] if result.stderr.strip() else "msgfmt failed"
+

@@ -1,0 +1,428 @@
+"""Load and validate the content files (`content/*.yaml`).
+
+The YAML is read as a node tree rather than plain Python objects so that
+every schema error can name the exact line a content editor has to fix.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import yaml
+
+from kit.errors import UserError
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Ids reserved for message contexts that do not come from the advice itself.
+RESERVED_IDS = {"document", "kit"}
+# Deeper nesting than this is not a brochure any parent can follow.
+MAX_DEPTH = 4
+MAX_TEXT_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class Text:
+    """One translatable unit: a heading, a paragraph or a list item."""
+
+    key: str  # stable message context built from ids, e.g. "voorkomen.tips.informeer"
+    source: str  # the Dutch text
+    where: str  # a note for translators: where the text appears
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class Credit:
+    kind: ClassVar[str] = "credit"
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class ListItem:
+    id: str
+    text: Text
+    items: tuple[ListItem, ...]
+    paragraph: Text | None
+
+
+@dataclass(frozen=True)
+class BulletList:
+    kind: ClassVar[str] = "list"
+    id: str
+    items: tuple[ListItem, ...]
+
+
+Block = Paragraph | Credit | BulletList
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    heading: Text
+    rules: bool  # the two rules of thumb: highlighted, and the poster's content
+    blocks: tuple[Block, ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: Text
+    publisher: str
+    source: str
+    edition: datetime.date
+    sections: tuple[Section, ...]
+    file: Path
+
+    def rules_section(self) -> Section:
+        for section in walk_sections(self.sections):
+            if section.rules:
+                return section
+        raise UserError("no section is marked `rules: true` (the poster's content)", self.file)
+
+
+@dataclass(frozen=True)
+class Content:
+    document: Document
+    labels: dict[str, Text]
+
+    def texts(self) -> Iterator[Text]:
+        """Every translatable text, in reading order, the kit's labels last."""
+        yield self.document.title
+        for section in self.document.sections:
+            yield from section_texts(section)
+        yield from self.labels.values()
+
+    def label(self, label_id: str) -> Text:
+        return self.labels[label_id]
+
+
+def walk_sections(sections: tuple[Section, ...]) -> Iterator[Section]:
+    for section in sections:
+        yield section
+        yield from walk_sections(section.sections)
+
+
+def section_texts(section: Section) -> Iterator[Text]:
+    yield section.heading
+    for block in section.blocks:
+        if isinstance(block, BulletList):
+            yield from _item_texts(block.items)
+        else:
+            yield block.text
+    for sub in section.sections:
+        yield from section_texts(sub)
+
+
+def _item_texts(items: tuple[ListItem, ...]) -> Iterator[Text]:
+    for item in items:
+        yield item.text
+        yield from _item_texts(item.items)
+        if item.paragraph is not None:
+            yield item.paragraph
+
+
+# --- reading YAML nodes -------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to a YAML node tree, with errors that carry file and line."""
+
+    def __init__(self, file: Path):
+        self.file = file
+
+    def error(self, node: yaml.Node, message: str) -> UserError:
+        return UserError(message, self.file, node.start_mark.line + 1)
+
+    def mapping(
+        self, node: yaml.Node, what: str, required: set[str], optional: set[str] = frozenset()
+    ) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping of keys to values")
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key in result:
+                raise self.error(key_node, f"duplicate key `{key}` in {what}")
+            if key not in required | optional:
+                allowed = ", ".join(f"`{k}`" for k in sorted(required | optional))
+                raise self.error(key_node, f"unknown key `{key}` in {what} (allowed: {allowed})")
+            result[key] = value_node
+        missing = sorted(required - result.keys())
+        if missing:
+            raise self.error(node, f"{what} is missing the field `{missing[0]}`")
+        return result
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            raise self.error(node, "keys must be plain words")
+        return node.value
+
+    def string(self, node: yaml.Node, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            raise self.error(node, f"{what} must be text, not {_describe(node)}")
+        value = " ".join(node.value.split())
+        if not value:
+            raise self.error(node, f"{what} is empty")
+        if len(value) > MAX_TEXT_LENGTH:
+            raise self.error(node, f"{what} is longer than {MAX_TEXT_LENGTH} characters; split it")
+        bad = [ch for ch in value if _is_control(ch)]
+        if bad:
+            raise self.error(node, f"{what} contains the control character U+{ord(bad[0]):04X}")
+        return value
+
+    def identifier(self, node: yaml.Node, what: str) -> str:
+        value = self.string(node, what)
+        if not ID_PATTERN.match(value):
+            raise self.error(
+                node, f"id `{value}` must be lowercase letters, digits and single hyphens"
+            )
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            raise self.error(node, f"{what} must be true or false, not {_describe(node)}")
+        return node.value.lower() in {"true", "yes", "on"}
+
+    def date(self, node: yaml.Node, what: str) -> datetime.date:
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                return datetime.date.fromisoformat(node.value)
+            except ValueError:
+                pass
+        raise self.error(node, f"{what} must be a date written as YYYY-MM-DD")
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} must be a list, not {_describe(node)}")
+        if not node.value:
+            raise self.error(node, f"{what} is an empty list")
+        return list(node.value)
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    kind = node.tag.rsplit(":", 1)[-1]
+    return {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+            "null": "empty", "timestamp": "a date"}.get(kind, kind)
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code < 0xA0
+
+
+def compose(path: Path) -> yaml.Node:
+    """Parse a YAML file into nodes; syntax and encoding errors become UserErrors."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read the file: {exc.strerror}", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError("the file is not UTF-8 text; save it as UTF-8", path, line) from None
+    return compose_text(text, path)
+
+
+def compose_text(text: str, path: Path) -> yaml.Node:
+    text = text.removeprefix("\ufeff")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise UserError(f"YAML syntax error: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"YAML error: {exc}", path) from None
+    if node is None:
+        raise UserError("the file is empty", path, 1)
+    return node
+
+
+# --- the content schema -------------------------------------------------------
+
+
+class _ContentReader(_Reader):
+    def unique(self, node: yaml.Node, ident: str, seen: set[str], scope: str) -> None:
+        if ident in seen:
+            raise self.error(node, f"duplicate id `{ident}` in {scope}; ids must be unique")
+        seen.add(ident)
+
+    def text(self, node: yaml.Node, key: str, where: str, what: str) -> Text:
+        return Text(key, self.string(node, what), where, self.file, node.start_mark.line + 1)
+
+    def document(self, node: yaml.Node) -> Document:
+        root = self.mapping(node, "the content file", {"document", "sections"})
+        meta = self.mapping(
+            root["document"], "`document`", {"id", "title", "publisher", "source", "edition"}
+        )
+        title = self.text(meta["title"], "document.title", "Document title (cover, poster)",
+                          "`title`")
+        seen: set[str] = set(RESERVED_IDS)
+        sections = []
+        for section_node in self.sequence(root["sections"], "`sections`"):
+            sections.append(self.section(section_node, "", [], seen, depth=1))
+        rules = [s for s in walk_sections(tuple(sections)) if s.rules]
+        if len(rules) > 1:
+            raise self.error(root["sections"], "only one section may be marked `rules: true`")
+        return Document(
+            id=self.identifier(meta["id"], "`id`"),
+            title=title,
+            publisher=self.string(meta["publisher"], "`publisher`"),
+            source=self.string(meta["source"], "`source`"),
+            edition=self.date(meta["edition"], "`edition`"),
+            sections=tuple(sections),
+            file=self.file,
+        )
+
+    def section(
+        self, node: yaml.Node, prefix: str, trail: list[str], seen: set[str], depth: int
+    ) -> Section:
+        fields = self.mapping(node, "a section", {"id", "heading"}, {"blocks", "sections", "rules"})
+        ident = self.identifier(fields["id"], "a section `id`")
+        self.unique(fields["id"], ident, seen, "this part of the content")
+        if depth > MAX_DEPTH:
+            raise self.error(node, f"sections are nested more than {MAX_DEPTH} deep")
+        if "blocks" not in fields and "sections" not in fields:
+            raise self.error(node, f"section `{ident}` has neither `blocks` nor `sections`")
+        key = f"{prefix}{ident}"
+        heading = self.string(fields["heading"], "`heading`")
+        here = [*trail, heading]
+        children: set[str] = set()
+        blocks = tuple(
+            self.block(b, key, here, children)
+            for b in (self.sequence(fields["blocks"], "`blocks`") if "blocks" in fields else [])
+        )
+        sections = tuple(
+            self.section(s, f"{key}.", here, children, depth + 1)
+            for s in (
+                self.sequence(fields["sections"], "`sections`") if "sections" in fields else []
+            )
+        )
+        return Section(
+            id=ident,
+            heading=Text(key, heading, f"Heading: {' › '.join(here)}", self.file,
+                         fields["heading"].start_mark.line + 1),
+            rules=self.boolean(fields["rules"], "`rules`") if "rules" in fields else False,
+            blocks=blocks,
+            sections=sections,
+        )
+
+    def block(self, node: yaml.Node, prefix: str, trail: list[str], seen: set[str]) -> Block:
+        kinds = {"paragraph", "list", "credit"}
+        fields = self.mapping(node, "a block", {"id"}, kinds)
+        present = kinds & fields.keys()
+        if len(present) != 1:
+            raise self.error(node, "a block needs exactly one of `paragraph`, `list` or `credit`")
+        ident = self.identifier(fields["id"], "a block `id`")
+        self.unique(fields["id"], ident, seen, f"section “{trail[-1]}”")
+        key = f"{prefix}.{ident}"
+        place = " › ".join(trail)
+        kind = present.pop()
+        if kind == "list":
+            items = self.items(fields["list"], key, place, depth=1)
+            return BulletList(ident, items)
+        if kind == "paragraph":
+            return Paragraph(ident, self.text(fields[kind], key, f"Paragraph in: {place}",
+                                              "`paragraph`"))
+        return Credit(ident, self.text(fields[kind], key, f"Source credit in: {place}",
+                                       "`credit`"))
+
+    def items(self, node: yaml.Node, prefix: str, place: str, depth: int) -> tuple[ListItem, ...]:
+        if depth > MAX_DEPTH:
+            raise self.error(node, f"lists are nested more than {MAX_DEPTH} deep")
+        seen: set[str] = set()
+        result = []
+        for item_node in self.sequence(node, "`list`"):
+            fields = self.mapping(item_node, "a list item", {"id", "text"}, {"list", "paragraph"})
+            ident = self.identifier(fields["id"], "a list item `id`")
+            self.unique(fields["id"], ident, seen, "this list")
+            key = f"{prefix}.{ident}"
+            level = "Sub-item" if depth > 1 else "List item"
+            text = self.text(fields["text"], key, f"{level} in: {place}", "`text`")
+            sub: tuple[ListItem, ...] = ()
+            inner: set[str] = set()
+            if "list" in fields:
+                sub = self.items(fields["list"], key, place, depth + 1)
+                inner = {i.id for i in sub}
+            paragraph = None
+            if "paragraph" in fields:
+                para = self.mapping(fields["paragraph"], "an item's `paragraph`", {"id", "text"})
+                para_id = self.identifier(para["id"], "a paragraph `id`")
+                self.unique(para["id"], para_id, inner, "this list item")
+                paragraph = self.text(para["text"], f"{key}.{para_id}",
+                                      f"Paragraph under a list item in: {place}", "`text`")
+            result.append(ListItem(ident, text, sub, paragraph))
+        return tuple(result)
+
+    def labels(self, node: yaml.Node) -> dict[str, Text]:
+        root = self.mapping(node, "the labels file", {"labels"})
+        labels: dict[str, Text] = {}
+        for item in self.sequence(root["labels"], "`labels`"):
+            fields = self.mapping(item, "a label", {"id", "text"})
+            ident = self.identifier(fields["id"], "a label `id`")
+            if ident in labels:
+                raise self.error(fields["id"], f"duplicate id `{ident}` in `labels`")
+            labels[ident] = self.text(fields["text"], f"kit.{ident}",
+                                      "The kit's own text (cover, colophon, poster)", "`text`")
+        return labels
+
+
+DOCUMENT_FILE = "cyberpesten.yaml"
+LABELS_FILE = "kit.yaml"
+REQUIRED_LABELS = {
+    "cover-audience", "colophon-heading", "source-text", "source-rules", "edition",
+    "translation-notice", "translation-notice-single", "review-draft", "review-done",
+    "poster-from",
+}
+
+
+def load_document(path: Path) -> Document:
+    return _ContentReader(path).document(compose(path))
+
+
+def load_labels(path: Path) -> dict[str, Text]:
+    node = compose(path)
+    labels = _ContentReader(path).labels(node)
+    missing = sorted(REQUIRED_LABELS - labels.keys())
+    if missing:
+        raise UserError(f"the label `{missing[0]}` is missing", path, node.start_mark.line + 1)
+    return labels
+
+
+def load_content(content_dir: Path) -> Content:
+    document = load_document(content_dir / DOCUMENT_FILE)
+    labels = load_labels(content_dir / LABELS_FILE)
+    document.rules_section()
+    return Content(document, labels)
+
+
+def texts_of_file(path: Path, text: str) -> list[Text]:
+    """The translatable texts of one content file, for the message extractor."""
+    node = compose_text(text, path)
+    reader = _ContentReader(path)
+    if isinstance(node, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and k.value == "labels" for k, _ in node.value
+    ):
+        return list(reader.labels(node).values())
+    document = reader.document(node)
+    return list(Content(document, {}).texts())

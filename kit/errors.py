@@ -1,0 +1,39 @@
+"""Errors that reach the user as one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UserError(Exception):
+    """A mistake in the kit's input or invocation (exit code 2).
+
+    Carries the file and line where the mistake is, so the message can point
+    a content editor or translator straight at it.
+    """
+
+    def __init__(self, message: str, file: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = Path(file) if file is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.file is None:
+            return self.message
+        where = display_path(self.file)
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.message}"
+
+
+class BuildFailure(Exception):
+    """One or more outputs could not be produced; the details were already reported."""
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

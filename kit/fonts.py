@@ -1,0 +1,89 @@
+"""The kit's vendored fonts: @font-face rules, per-script stacks, glyph coverage.
+
+This module is the one place that knows which font file serves which script,
+so the stylesheet the renderer loads and the glyph preflight can never
+disagree about what a language is printed with.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str
+    file: str
+    weight: int
+    style: str = "normal"
+
+
+FACES: tuple[Face, ...] = (
+    Face("Kit Sans", "NotoSans-Regular.ttf", 400),
+    Face("Kit Sans", "NotoSans-Bold.ttf", 700),
+    Face("Kit Sans", "NotoSans-Italic.ttf", 400, "italic"),
+    Face("Kit Sans", "NotoSans-BoldItalic.ttf", 700, "italic"),
+    Face("Kit Arabic", "NotoNaskhArabic-Regular.ttf", 400),
+    Face("Kit Arabic", "NotoNaskhArabic-Bold.ttf", 700),
+    Face("Kit Ethiopic", "NotoSansEthiopic-Regular.ttf", 400),
+    Face("Kit Ethiopic", "NotoSansEthiopic-Bold.ttf", 700),
+)
+
+# The first family of a stack sets the script's letters; "Kit Sans" after it
+# supplies Latin digits and punctuation a translation may contain.
+STACKS: dict[str, tuple[str, ...]] = {
+    "Latn": ("Kit Sans",),
+    "Cyrl": ("Kit Sans",),
+    "Arab": ("Kit Arabic", "Kit Sans"),
+    "Ethi": ("Kit Ethiopic", "Kit Sans"),
+}
+
+
+def font_css() -> str:
+    """@font-face rules and one font stack per script, as a stylesheet."""
+    rules = [
+        f'@font-face {{ font-family: "{face.family}"; src: url("{face.file}"); '
+        f"font-weight: {face.weight}; font-style: {face.style}; }}"
+        for face in FACES
+    ]
+    for script, stack in STACKS.items():
+        families = ", ".join(f'"{family}"' for family in stack)
+        rules.append(f'[data-script="{script}"] {{ font-family: {families}; }}')
+    return "\n".join(rules) + "\n"
+
+
+@cache
+def _cmap(file: str) -> frozenset[int]:
+    with TTFont(FONTS_DIR / file, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def coverage(script: str) -> frozenset[int]:
+    """Code points every upright weight of some family in the script's stack can draw."""
+    covered: set[int] = set()
+    for family in STACKS[script]:
+        faces = [f for f in FACES if f.family == family and f.style == "normal"]
+        covered |= frozenset.intersection(*(_cmap(f.file) for f in faces))
+    return frozenset(covered)
+
+
+def missing_glyphs(script: str, text: str) -> set[str]:
+    """Characters of `text` that the script's fonts cannot draw.
+
+    Spaces and invisible format characters (such as the zero-width non-joiner
+    Persian needs) are shaping instructions, not glyphs, and are skipped.
+    """
+    covered = coverage(script)
+    return {
+        ch
+        for ch in set(text)
+        if ord(ch) not in covered and not ch.isspace() and unicodedata.category(ch) != "Cf"
+    }

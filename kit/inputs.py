@@ -1,0 +1,48 @@
+"""What each job depends on, hashed, so unchanged outputs are not rendered again."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from kit.catalogs import catalog_path
+from kit.plan import Job
+from kit.render import ROOT, STYLES_DIR, TEMPLATES_DIR, stylesheet_paths
+
+CODE_FILES = ("build.py", "requirements.txt", "kit/*.py")
+
+
+@cache
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(pattern: str) -> list[Path]:
+    return sorted(ROOT.glob(pattern))
+
+
+def shared_inputs() -> dict[str, str]:
+    """Inputs of every job: content, fonts, the kit's code and its pinned versions."""
+    paths = [p for pattern in (*CODE_FILES, "content/*.yaml", "fonts/*") for p in _files(pattern)]
+    return {str(p.relative_to(ROOT)): file_hash(p) for p in paths if p.is_file()}
+
+
+def job_inputs(job: Job, locales: Path, strict: bool) -> str:
+    """One hash of everything that can change the files a job writes."""
+    inputs = dict(shared_inputs())
+    for path in [TEMPLATES_DIR / f"{job.product}.html", TEMPLATES_DIR / "_macros.html",
+                 *stylesheet_paths(job)]:
+        inputs[str(path.relative_to(ROOT))] = file_hash(path)
+    for code in job.languages:
+        po = catalog_path(locales, code)
+        if po.exists():
+            inputs[f"catalog:{code}"] = file_hash(po)
+    inputs["job"] = f"{job.name}|{[o.path for o in job.outputs]}|strict={strict}"
+    digest = hashlib.sha256()
+    for key in sorted(inputs):
+        digest.update(f"{key}\0{inputs[key]}\n".encode())
+    return digest.hexdigest()
+
+
+__all__ = ["STYLES_DIR", "job_inputs", "shared_inputs"]

@@ -1,0 +1,292 @@
+"""Preflight: check every PDF against what the build plan declared for it.
+
+Run at the end of every build on the new files, and on all of `output/` by
+`python build.py check`. Each rule is a small function that returns a
+problem description or None, so a test can show each one failing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+
+from kit.content import Content
+from kit.impose import padded_order, sheet_sides
+from kit.languages import language
+from kit.plan import PAPER_MM, Output
+
+MM = 72 / 25.4
+TOLERANCE = 0.6  # points
+BLEED_MM = 3
+SCRIPT_RANGES = {
+    "Latn": re.compile(r"[A-Za-zÀ-ɏ]"),
+    "Cyrl": re.compile(r"[Ѐ-ӿ]"),
+    "Arab": re.compile(r"[؀-ۿ]"),
+    "Ethi": re.compile(r"[ሀ-፿]"),
+}
+
+
+@dataclass
+class Subject:
+    """One file under inspection, with its expectations."""
+
+    output: Output
+    path: Path
+    pages: int
+    reader: PdfReader
+
+
+Rule = Callable[[Subject], str | None]
+
+
+def _size(box) -> tuple[float, float]:
+    return float(box.width), float(box.height)
+
+
+def _close(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) <= TOLERANCE and abs(a[1] - b[1]) <= TOLERANCE
+
+
+def paper_points(paper: str, landscape: bool = False) -> tuple[float, float]:
+    w, h = PAPER_MM[paper]
+    return (h * MM, w * MM) if landscape else (w * MM, h * MM)
+
+
+def rule_page_size(s: Subject) -> str | None:
+    o = s.output
+    expected = paper_points("A4", landscape=True) if o.imposed else paper_points(o.paper)
+    for number, page in enumerate(s.reader.pages, start=1):
+        box = page.trimbox if o.edition == "print" else page.mediabox
+        if not _close(_size(box), expected):
+            w, h = _size(box)
+            return (f"page {number} is {w / MM:.1f} × {h / MM:.1f} mm, expected "
+                    f"{expected[0] / MM:.0f} × {expected[1] / MM:.0f} mm")
+    return None
+
+
+def rule_page_count(s: Subject) -> str | None:
+    actual = len(s.reader.pages)
+    if actual != s.pages:
+        return f"has {actual} pages, the build recorded {s.pages}"
+    if s.output.product == "poster" and actual != 1:
+        return f"a poster must be one page, this one has {actual}"
+    if s.output.product == "brochure":
+        if s.output.imposed and actual * 2 % 4:
+            return f"booklet of {actual} sheet sides is not a multiple of four pages"
+        if s.output.edition == "print" and actual % 4:
+            return f"print-shop booklet has {actual} pages, not a multiple of four"
+    return None
+
+
+def _fonts(reader: PdfReader) -> list[DictionaryObject]:
+    fonts = []
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        stack = [resources]
+        while stack:
+            res = stack.pop().get_object()
+            for font in (res.get("/Font") or {}).values():
+                fonts.append(font.get_object())
+            for xobject in (res.get("/XObject") or {}).values():
+                xobject = xobject.get_object()
+                if "/Resources" in xobject:
+                    stack.append(xobject["/Resources"])
+    return fonts
+
+
+def rule_fonts_embedded(s: Subject) -> str | None:
+    for font in _fonts(s.reader):
+        name = str(font.get("/BaseFont", "?"))
+        descendants = font.get("/DescendantFonts")
+        target = descendants[0].get_object() if descendants else font
+        descriptor = target.get("/FontDescriptor")
+        if descriptor is None:
+            return f"font {name} is not embedded"
+        descriptor = descriptor.get_object()
+        if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+            return f"font {name} is not embedded"
+        if "+Kit-" not in name:
+            return f"font {name} is not one of the kit's fonts (a system font was used)"
+    return None
+
+
+def _text(s: Subject) -> str:
+    return "\n".join(page.extract_text() or "" for page in s.reader.pages)
+
+
+def rule_language_text(s: Subject) -> str | None:
+    text = _text(s)
+    if "\ufffd" in text:
+        return "text contains U+FFFD: a character could not be mapped"
+    for code in s.output.languages:
+        script = language(code).script
+        if len(SCRIPT_RANGES[script].findall(text)) < 20:
+            return f"no extractable {script} text for `{code}`"
+    return None
+
+
+def rule_print_boxes(s: Subject) -> str | None:
+    if s.output.edition != "print":
+        return None
+    for number, page in enumerate(s.reader.pages, start=1):
+        if "/TrimBox" not in page or "/BleedBox" not in page:
+            return f"page {number} has no TrimBox or BleedBox"
+        trim, bleed = _size(page.trimbox), _size(page.bleedbox)
+        want = (trim[0] + 2 * BLEED_MM * MM, trim[1] + 2 * BLEED_MM * MM)
+        if not _close(bleed, want):
+            return f"page {number}: the bleed is not {BLEED_MM} mm on every side"
+    metadata = s.reader.xmp_metadata
+    if metadata is None or b"PDF/X-4" not in metadata.stream.get_data():
+        return "not marked PDF/X-4"
+    return None
+
+
+def rule_screen_tags(s: Subject) -> str | None:
+    if s.output.edition != "screen":
+        return None
+    root = s.reader.trailer["/Root"]
+    if "/StructTreeRoot" not in root:
+        return "not tagged (no structure tree)"
+    if not (root.get("/MarkInfo") or {}).get("/Marked"):
+        return "not marked as tagged"
+    if not root.get("/Lang"):
+        return "no document language"
+    if not (s.reader.metadata or {}).get("/Title"):
+        return "no title"
+    if s.output.product == "brochure" and "/Outlines" not in root:
+        return "no bookmarks"
+    return None
+
+
+def rule_metadata(s: Subject) -> str | None:
+    info = s.reader.metadata or {}
+    for key in ("/Title", "/Author", "/Keywords", "/CreationDate"):
+        if not info.get(key):
+            return f"metadata has no {key[1:]}"
+    return None
+
+
+_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def footer_numbers(reader: PdfReader, sheet_width: float) -> list[tuple[int | None, int | None]]:
+    """The page numbers printed in the footer of each half of every sheet side."""
+    result = []
+    for page in reader.pages:
+        halves: list[int | None] = [None, None]
+
+        def visit(text: str, cm, tm, font, size, halves=halves) -> None:
+            x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+            y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+            if y < 16 * MM and _NUMBER.match(text.strip()):
+                halves[0 if x < sheet_width / 2 else 1] = int(text.strip())
+
+        page.extract_text(visitor_text=visit)
+        result.append((halves[0], halves[1]))
+    return result
+
+
+def expected_numbers(
+    pages: int, rtl: bool, numbered: Callable[[int], bool]
+) -> list[tuple[int | None, int | None]]:
+    order = padded_order(pages)
+    sides = sheet_sides(len(order), rtl)
+    expected = []
+    for left, right in sides:
+        pair = []
+        for slot in (left, right):
+            index = order[slot]
+            pair.append(index + 1 if index is not None and numbered(index) else None)
+        expected.append((pair[0], pair[1]))
+    return expected
+
+
+def rule_imposition(s: Subject) -> str | None:
+    if not s.output.imposed:
+        return None
+    found = footer_numbers(s.reader, float(s.reader.pages[0].mediabox.width))
+    numbered = sorted(n for pair in found for n in pair if n is not None)
+    if not numbered:
+        return "no page numbers found on the sheets"
+    source_pages = max(numbered) + 1  # the back page carries no number
+    rtl = len(s.output.languages) == 1 and language(s.output.languages[0]).direction == "rtl"
+    expected = expected_numbers(source_pages, rtl, lambda i: 0 < i < source_pages - 1)
+    if found != expected:
+        return f"sheets are out of order: found {found}, expected {expected}"
+    return None
+
+
+def rule_qpdf(s: Subject) -> str | None:
+    result = subprocess.run(["qpdf", "--check", str(s.path)], capture_output=True, text=True,
+                            check=False)
+    if result.returncode not in (0, 3):  # 3: warnings only
+        return "qpdf --check: " + (result.stdout + result.stderr).strip().splitlines()[-1]
+    if result.returncode == 3:
+        return "qpdf --check warns: " + result.stderr.strip().splitlines()[0]
+    return None
+
+
+RULES: dict[str, Rule] = {
+    "size": rule_page_size,
+    "pages": rule_page_count,
+    "fonts": rule_fonts_embedded,
+    "text": rule_language_text,
+    "boxes": rule_print_boxes,
+    "tags": rule_screen_tags,
+    "metadata": rule_metadata,
+    "order": rule_imposition,
+    "qpdf": rule_qpdf,
+}
+
+
+def check_one(output: Output, path: Path, pages: int) -> dict[str, str | None]:
+    try:
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        subject = Subject(output, path, pages, reader)
+    except Exception as exc:  # an unreadable file is a preflight failure, not a crash
+        return {"read": f"cannot be read as PDF: {exc}"}
+    return {name: rule(subject) for name, rule in RULES.items()}
+
+
+def check_files(
+    files: list[tuple[Output, Path, int]], content: Content, print_table: bool = True
+) -> list[str]:
+    """Run every rule on every file; return one line per failure."""
+    failures = []
+    rows = []
+    for output, path, pages in files:
+        results = check_one(output, path, pages)
+        problems = [f"{name}: {msg}" for name, msg in results.items() if msg]
+        rows.append((output.path, "ok" if not problems else "FAIL", problems))
+        failures += [f"{output.path}: {p}" for p in problems]
+    if print_table:
+        width = max((len(r[0]) for r in rows), default=10)
+        print(f"{'file':<{width}}  result  rules: {', '.join(RULES)}")
+        for path, verdict, problems in rows:
+            print(f"{path:<{width}}  {verdict:<6}  {'; '.join(problems)}")
+        print(f"{len(rows)} files checked, {len(failures)} problems")
+    return failures
+
+
+def check_manifest(out: Path, manifest: list[dict], content: Content) -> list[str]:
+    files = []
+    missing = []
+    for entry in manifest:
+        output = Output(entry["product"], entry["paper"], tuple(entry["languages"]),
+                        entry["edition"])
+        path = out / entry["path"]
+        if not path.exists():
+            missing.append(f"{entry['path']}: listed in the manifest but missing")
+            continue
+        files.append((output, path, entry["pages"]))
+    failures = check_files(files, content)
+    for line in missing:
+        print(line)
+    return failures + missing

@@ -1,0 +1,216 @@
+"""Turn content and translations into HTML, and HTML into laid-out pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from babel.dates import format_date
+from markupsafe import Markup
+
+from kit.catalogs import Review
+from kit.content import Content, Text
+from kit.fonts import FONTS_DIR, font_css
+from kit.languages import Language, language
+from kit.markup import to_html
+from kit.plan import Job
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STYLES_DIR = ROOT / "styles"
+# The only local files a document may load: the kit's own assets.
+ASSET_DIRS = (FONTS_DIR, STYLES_DIR, TEMPLATES_DIR)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One language's text, as a template places it."""
+
+    lang: Language
+    strings: dict[str, str] | None  # message context -> translation; None for Dutch
+    content: Content
+    date: str
+
+    def lookup(self, text: Text) -> str:
+        if self.strings is None:
+            return text.source
+        return self.strings[text.key]
+
+    def t(self, text: Text, **values: str) -> Markup:
+        return to_html(self.lookup(text), values if values else None)
+
+    def label(self, label_id: str, **values: str) -> Markup:
+        return self.t(self.content.label(label_id), **values)
+
+
+@dataclass(frozen=True)
+class Translations:
+    """Everything rendering needs from the catalogs for one language set.
+
+    Plain data, so it can be sent to a worker process.
+    """
+
+    strings: dict[str, dict[str, str] | None]
+    review: Review | None
+
+
+def columns(content: Content, languages: tuple[str, ...], tr: Translations) -> list[Column]:
+    edition = content.document.edition
+    return [
+        Column(language(code), tr.strings[code], content,
+               format_date(edition, format="long", locale=code))
+        for code in languages
+    ]
+
+
+def make_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(
+    env: jinja2.Environment,
+    content: Content,
+    job: Job,
+    tr: Translations,
+    fit: int = 100,
+    padding: int = 0,
+) -> str:
+    """The HTML of one job; `fit` shrinks a poster, `padding` adds blank pages."""
+    cols = columns(content, job.languages, tr)
+    translation = next((c for c in cols if c.lang.code != "nl"), None)
+    colophon_cols = cols
+    if translation is not None and len(cols) == 1:
+        # A translation is always marked as one in Dutch too.
+        colophon_cols = [*cols, *columns(content, ("nl",), tr)]
+    doc = content.document
+    template = env.get_template(f"{job.product}.html")
+    return template.render(
+        doc=doc,
+        rules=doc.rules_section(),
+        cols=cols,
+        main=cols[0],
+        translation=translation,
+        colophon_cols=colophon_cols,
+        bilingual=len(cols) == 2,
+        review=tr.review,
+        title=" / ".join(c.t(doc.title).striptags() for c in cols),
+        keywords=", ".join(c.t(s.heading).striptags() for c in cols for s in doc.sections),
+        created=doc.edition.isoformat(),
+        fit=fit,
+        padding=padding,
+    )
+
+
+def stylesheet_paths(job: Job) -> list[Path]:
+    """The shared stylesheet, the format's, and the print-shop one for bleed layouts."""
+    paths = [STYLES_DIR / "kit.css", STYLES_DIR / f"{job.product}-{job.paper.lower()}.css"]
+    if job.bleed:
+        paths.append(STYLES_DIR / "layout-print.css")
+    return paths
+
+
+# --- WeasyPrint ---------------------------------------------------------------
+
+
+@dataclass
+class RenderLog:
+    """What WeasyPrint said while laying out and writing one document."""
+
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def missing_glyphs(self) -> list[str]:
+        return [w for w in self.warnings if ".notdef" in w]
+
+
+class _Collector(logging.Handler):
+    def __init__(self, log: RenderLog):
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log.warnings.append(record.getMessage().splitlines()[0])
+
+
+@contextmanager
+def capture_warnings(log: RenderLog) -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collector(log)
+    logger.addHandler(handler)
+    propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def asset_fetcher(log: RenderLog):
+    """A URL fetcher that serves only the kit's own asset files."""
+    from weasyprint.urls import URLFetcher
+
+    class AssetFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(d) for d in ASSET_DIRS) and path.is_file():
+                    return super().fetch(url, headers)
+            log.refused.append(url)
+            raise ValueError(f"refused to load {url}: only the kit's own asset files may be used")
+
+    return AssetFetcher(allowed_protocols={"file"}, allow_redirects=False)
+
+
+class Renderer:
+    """Lays out jobs with WeasyPrint; one font configuration per process."""
+
+    def __init__(self) -> None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.weasyprint = weasyprint
+        self.font_config = FontConfiguration()
+        self.env = make_environment()
+        self._sheets: dict[tuple[Path, ...], list] = {}
+
+    def stylesheets(self, job: Job, log: RenderLog) -> list:
+        paths = tuple(stylesheet_paths(job))
+        if paths not in self._sheets:
+            fetcher = asset_fetcher(log)
+            sheets = [
+                self.weasyprint.CSS(
+                    string=font_css(), base_url=FONTS_DIR.as_uri() + "/",
+                    font_config=self.font_config, url_fetcher=fetcher,
+                )
+            ]
+            sheets += [
+                self.weasyprint.CSS(filename=str(p), font_config=self.font_config,
+                                    url_fetcher=fetcher)
+                for p in paths
+            ]
+            self._sheets[paths] = sheets
+        return self._sheets[paths]
+
+    def layout(self, html: str, job: Job, log: RenderLog):
+        with capture_warnings(log):
+            document = self.weasyprint.HTML(
+                string=html, base_url=TEMPLATES_DIR.as_uri() + "/",
+                url_fetcher=asset_fetcher(log),
+            )
+            return document.render(
+                stylesheets=self.stylesheets(job, log), font_config=self.font_config
+            )

@@ -1,0 +1,142 @@
+"""Load every catalog, check it, and decide which languages can be built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kit.catalogs import (
+    Completeness,
+    LoadedCatalog,
+    catalog_path,
+    completeness,
+    discover_catalogs,
+    msgfmt_check,
+    read_catalog,
+)
+from kit.content import Content, Text
+from kit.errors import UserError
+from kit.fonts import missing_glyphs
+from kit.languages import LANGUAGES, SOURCE_LANGUAGE, language
+from kit.markup import compare, plain, problems
+from kit.render import Translations
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    code: str
+    completeness: Completeness | None  # None for the Dutch source
+    catalog: LoadedCatalog | None
+
+    def buildable(self, threshold: float) -> bool:
+        return self.completeness is None or self.completeness.ratio >= threshold
+
+
+def requested_languages(locales: Path, asked: list[str] | None) -> list[str]:
+    """Dutch plus every language with a catalog, or exactly the ones asked for."""
+    on_disk = discover_catalogs(locales)
+    for code, path in on_disk.items():
+        if code not in LANGUAGES:
+            raise UserError(
+                f"catalog for unknown language code `{code}`; "
+                f"known: {', '.join(sorted(LANGUAGES))}",
+                path,
+            )
+    available = [SOURCE_LANGUAGE] + [c for c in LANGUAGES if c in on_disk]
+    if not asked:
+        return available
+    for code in asked:
+        if code not in LANGUAGES:
+            raise UserError(
+                f"unknown language `{code}`; choose from: {', '.join(LANGUAGES)}"
+            )
+        if code not in available:
+            raise UserError(
+                f"language `{code}` has no catalog yet; create it with "
+                f"`python build.py init {code}`"
+            )
+    return [c for c in available if c in asked]
+
+
+def load_languages(content: Content, locales: Path, codes: list[str]) -> dict[str, LanguageState]:
+    states = {}
+    for code in codes:
+        if code == SOURCE_LANGUAGE:
+            states[code] = LanguageState(code, None, None)
+            continue
+        loaded = read_catalog(catalog_path(locales, code), code)
+        check_catalog(content, loaded)
+        states[code] = LanguageState(code, completeness(content, loaded), loaded)
+    return states
+
+
+def check_catalog(content: Content, loaded: LoadedCatalog) -> None:
+    """Markup, placeholders and gettext's own check; the first problem is an error."""
+    for text in content.texts():
+        translated = loaded.translation(text.key, text.source)
+        if translated is None:
+            continue
+        reason = compare(text.source, translated)
+        if reason:
+            raise UserError(
+                f"{reason} (context `{text.key}`)",
+                loaded.path,
+                loaded.line_of(text.key, text.source),
+            )
+    complaint = msgfmt_check(loaded.path)
+    if complaint:
+        raise UserError(f"msgfmt --check: {complaint}", loaded.path)
+
+
+def check_content_markup(content: Content) -> None:
+    for text in content.texts():
+        issues = problems(text.source)
+        if issues:
+            raise UserError(issues[0], text.file, text.line)
+
+
+def strings_for(content: Content, state: LanguageState) -> dict[str, str] | None:
+    """A complete language's translations by message context; None for Dutch."""
+    if state.catalog is None:
+        return None
+    strings = {}
+    for text in content.texts():
+        value = state.catalog.translation(text.key, text.source)
+        if value is None:
+            raise KeyError(f"{state.code}: no translation for `{text.key}`")
+        strings[text.key] = value
+    return strings
+
+
+def translations_for(
+    content: Content, states: dict[str, LanguageState], languages: tuple[str, ...]
+) -> Translations:
+    codes = set(languages) | {SOURCE_LANGUAGE}
+    catalogs = [states[c].catalog for c in languages if states[c].catalog is not None]
+    review = catalogs[0].review if catalogs else None
+    return Translations({c: strings_for(content, states[c]) for c in codes}, review)
+
+
+def glyph_preflight(content: Content, state: LanguageState) -> None:
+    """Every character a language prints must be in its own fonts."""
+    lang = language(state.code)
+    translated = strings_for(content, state)
+    strings = [plain(translated[t.key] if translated else t.source) for t in content.texts()]
+    strings += [lang.native_name, lang.name_in(SOURCE_LANGUAGE)]
+    missing: dict[str, Text | None] = {}
+    for text, value in zip([*list(content.texts()), None, None], strings, strict=True):
+        for ch in sorted(missing_glyphs(lang.script, value)):
+            missing.setdefault(ch, text)
+    if missing:
+        chars = " ".join(f"U+{ord(c):04X} ({c})" for c in missing)
+        first = next(iter(missing.values()))
+        where = state.catalog.path if state.catalog else (first.file if first else None)
+        line = None
+        if first is not None:
+            line = (state.catalog.line_of(first.key, first.source) if state.catalog
+                    else first.line)
+        raise UserError(
+            f"the fonts for {lang.name_in('en')} cannot draw {chars}; "
+            "replace the characters or add a font that has them",
+            where, line,
+        )
