@@ -58,6 +58,8 @@ class Options:
     force: bool
     threshold: float
     output: Path
+    content: Path = CONTENT
+    locales: Path = LOCALES
 
 
 # --- the build ----------------------------------------------------------------
@@ -65,11 +67,13 @@ class Options:
 
 def build(options: Options, list_only: bool = False) -> int:
     started = time.perf_counter()
-    content = load_content(CONTENT)
+    content = load_content(options.content)
     check_content_markup(content)
-    codes = requested_languages(LOCALES, options.languages)
+    codes = requested_languages(options.locales, options.languages)
     # Dutch is always loaded: every bilingual edition needs it.
-    states = load_languages(content, LOCALES, list(dict.fromkeys([SOURCE_LANGUAGE, *codes])))
+    states = load_languages(
+        content, options.locales, list(dict.fromkeys([SOURCE_LANGUAGE, *codes]))
+    )
     ready, stale = split_by_completeness({c: states[c] for c in codes}, options.threshold)
     for code in ready:
         glyph_preflight(content, states[code])
@@ -80,7 +84,10 @@ def build(options: Options, list_only: bool = False) -> int:
         return 0
 
     state = read_json(options.output / STATE, {})
-    keys = {job.name: job_inputs(job, LOCALES, options.strict) for job in jobs}
+    keys = {
+        job.name: job_inputs(job, options.locales, options.content, options.strict)
+        for job in jobs
+    }
     todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
     print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
           f"{len(jobs) - len(todo)} unchanged")
@@ -344,7 +351,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--force", action="store_true", help="rebuild even unchanged outputs")
     parser.add_argument("--threshold", type=float, default=100.0, metavar="PERCENT",
                         help="build a language only when this share is translated (default 100)")
+    # Other trees than the project's own, for tests and for trying out edits.
     parser.add_argument("--output", type=Path, default=OUTPUT, help=argparse.SUPPRESS)
+    parser.add_argument("--content", type=Path, default=CONTENT, help=argparse.SUPPRESS)
+    parser.add_argument("--locales", type=Path, default=LOCALES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.command == "init" and not args.language:
         parser.error("`init` needs a language code, e.g. `python build.py init so`")
@@ -383,6 +393,8 @@ def main(argv: list[str]) -> int:
             force=args.force,
             threshold=threshold,
             output=args.output,
+            content=args.content,
+            locales=args.locales,
         )
         return build(options, list_only=args.list)
     except UserError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kit.catalogs import catalog_path
 from kit.plan import Job
-from kit.render import ROOT, STYLES_DIR, TEMPLATES_DIR, stylesheet_paths
+from kit.render import ROOT, TEMPLATES_DIR, stylesheet_paths
 
 CODE_FILES = ("build.py", "requirements.txt", "kit/*.py")
 
@@ -22,27 +22,28 @@ def _files(pattern: str) -> list[Path]:
     return sorted(ROOT.glob(pattern))
 
 
-def shared_inputs() -> dict[str, str]:
+def shared_inputs(content: Path) -> dict[str, str]:
     """Inputs of every job: content, fonts, the kit's code and its pinned versions."""
-    paths = [p for pattern in (*CODE_FILES, "content/*.yaml", "fonts/*") for p in _files(pattern)]
-    return {str(p.relative_to(ROOT)): file_hash(p) for p in paths if p.is_file()}
+    paths = [p for pattern in (*CODE_FILES, "fonts/*") for p in _files(pattern)]
+    inputs = {str(p.relative_to(ROOT)): file_hash(p) for p in paths if p.is_file()}
+    for p in sorted(content.glob("*.yaml")):
+        inputs[f"content:{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return inputs
 
 
-def job_inputs(job: Job, locales: Path, strict: bool) -> str:
+def job_inputs(job: Job, locales: Path, content: Path, strict: bool) -> str:
     """One hash of everything that can change the files a job writes."""
-    inputs = dict(shared_inputs())
+    inputs = shared_inputs(content)
     for path in [TEMPLATES_DIR / f"{job.product}.html", TEMPLATES_DIR / "_macros.html",
                  *stylesheet_paths(job)]:
         inputs[str(path.relative_to(ROOT))] = file_hash(path)
     for code in job.languages:
         po = catalog_path(locales, code)
         if po.exists():
-            inputs[f"catalog:{code}"] = file_hash(po)
+            inputs[f"catalog:{code}"] = hashlib.sha256(po.read_bytes()).hexdigest()
     inputs["job"] = f"{job.name}|{[o.path for o in job.outputs]}|strict={strict}"
     digest = hashlib.sha256()
     for key in sorted(inputs):
         digest.update(f"{key}\0{inputs[key]}\n".encode())
     return digest.hexdigest()
 
-
-__all__ = ["STYLES_DIR", "job_inputs", "shared_inputs"]

@@ -1,0 +1,34 @@
+"""Shared fixtures: the project's paths and one full build for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def run_build(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every language, product and edition, built once in strict mode."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_build("--strict", "--output", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(full_build: Path) -> list[dict]:
+    return json.loads((full_build / "manifest.json").read_text(encoding="utf-8"))

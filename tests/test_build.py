@@ -1,0 +1,135 @@
+"""End to end: one full strict build, inspected by many tests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build
+from pypdf import PdfReader
+
+from kit.content import load_content
+
+MM = 72 / 25.4
+SIZES = {"A5": (148, 210), "A4": (210, 297), "A3": (297, 420)}
+
+
+def normalise(text: str) -> str:
+    """Text compared without whitespace, soft hyphens or hyphenation breaks."""
+    text = text.replace("\u00ad", "").replace("-\n", "").replace("‐\n", "")
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_manifest_matches_the_files(full_build: Path, manifest: list[dict]) -> None:
+    assert len(manifest) == (1 + 12 * 2) * 3 * 3
+    for entry in manifest:
+        path = full_build / entry["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        assert len(PdfReader(path).pages) == entry["pages"]
+        assert entry["product"] in {"brochure", "poster"}
+        assert entry["edition"] in {"print", "office", "screen"}
+        assert entry["languages"][0] == "nl" or len(entry["languages"]) == 1
+        assert entry["stale"] is False
+    bilingual = [e for e in manifest if len(e["languages"]) == 2]
+    assert {tuple(e["languages"]) for e in bilingual} >= {("nl", "ar"), ("nl", "ti")}
+
+
+def test_dutch_brochure_contains_every_piece_of_advice(full_build: Path) -> None:
+    text = normalise(pdf_text(full_build / "screen/nl/brochure-a5.pdf"))
+    content = load_content(ROOT / "content")
+    for item in content.texts():
+        if item.key.startswith("kit."):
+            continue
+        assert normalise(item.source) in text, item.key
+    source = (ROOT.parent / "shared/source/000_b603d14235013019.txt")
+    if source.exists():  # the publisher's page itself, where the checkout has it
+        for line in source.read_text(encoding="utf-8").splitlines():
+            line = line.strip().lstrip("•").strip()
+            if len(line) > 25 and not line.startswith(("Over pesten op school",)):
+                assert normalise(line) in text, line
+
+
+def test_pages_have_the_declared_size(full_build: Path, manifest: list[dict]) -> None:
+    for entry in manifest:
+        reader = PdfReader(full_build / entry["path"])
+        width, height = SIZES[entry["paper"]]
+        if entry["imposed"]:
+            width, height = 297, 210
+        for page in reader.pages:
+            box = page.trimbox if entry["edition"] == "print" else page.mediabox
+            assert abs(float(box.width) / MM - width) < 0.5, entry["path"]
+            assert abs(float(box.height) / MM - height) < 0.5, entry["path"]
+
+
+def test_posters_are_one_page(manifest: list[dict]) -> None:
+    posters = [e for e in manifest if e["product"] == "poster"]
+    assert posters and all(e["pages"] == 1 for e in posters)
+
+
+def test_preflight_passes_on_every_file(full_build: Path) -> None:
+    result = run_build("check", "--output", str(full_build))
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "0 problems" in result.stdout
+
+
+def test_right_to_left_text_reads_in_logical_order(full_build: Path) -> None:
+    text = pdf_text(full_build / "screen/ar/brochure-a5.pdf")
+    from kit.catalogs import catalog_path, read_catalog
+
+    catalog = read_catalog(catalog_path(ROOT / "locales", "ar"), "ar")
+    heading = catalog.translation("vuistregels", "Twee vuistregels")
+    assert heading and normalise(heading) in normalise(text)
+
+
+def test_bilingual_pages_carry_both_languages(full_build: Path) -> None:
+    reader = PdfReader(full_build / "screen/nl-ar/brochure-a5.pdf")
+    for page in reader.pages[1:-1]:
+        text = page.extract_text() or ""
+        if not text.strip():
+            continue
+        assert re.search(r"[a-z]{4}", text) and re.search(r"[\u0600-\u06ff]{3}", text)
+    poster = PdfReader(full_build / "screen/nl-ti/poster-a3.pdf").pages[0].extract_text()
+    assert "vuistregels" in poster and re.search(r"[\u1200-\u137f]{3}", poster)
+
+
+def test_second_build_renders_nothing(full_build: Path) -> None:
+    result = run_build("--strict", "--output", str(full_build))
+    assert result.returncode == 0, result.stderr
+    assert ", 0 to render," in result.stdout
+
+
+def test_stale_language_keeps_its_outputs(full_build: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(full_build, out)
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    po = locales / "tr/LC_MESSAGES/messages.po"
+    text = po.read_text(encoding="utf-8")
+    # An untranslated entry: the language falls below 100 %.
+    entry = r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\nmsgstr )"[^"]*"'
+    po.write_text(re.sub(entry, r'\1""', text), encoding="utf-8")
+    before = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    result = run_build("--lang", "tr", "--lang", "nl", "--locales", str(locales),
+                       "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "aanpakken.dader.punten.waarom" in result.stderr
+    after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    turkish = [e for e in after if "tr" in e["languages"]]
+    assert len(turkish) == len([e for e in before if "tr" in e["languages"]]) == 18
+    assert all(e["stale"] for e in turkish)
+    assert all((out / e["path"]).exists() for e in turkish)
+
+
+@pytest.mark.parametrize("args", [["--product", "leaflet"], ["--lang", "xx"]])
+def test_unknown_product_or_language_is_a_user_error(args: list[str]) -> None:
+    result = run_build(*args, "--list")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

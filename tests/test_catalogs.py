@@ -1,0 +1,117 @@
+"""Catalog workflow: extraction keyed on ids, merging by context, gettext's checks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from conftest import ROOT, run_build
+
+from kit import catalogs
+from kit.catalogs import catalog_path, discover_catalogs, merge, read_catalog
+from kit.content import load_content
+
+LANGS = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti"]
+
+
+def project_copy(tmp_path: Path) -> Path:
+    for name in ("content", "templates", "locales"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "babel.cfg", tmp_path / "babel.cfg")
+    return tmp_path
+
+
+def messages(root: Path) -> set[tuple[str, str]]:
+    return {(m.context, m.id) for m in catalogs.extract(root, root / "babel.cfg") if m.id}
+
+
+def test_every_language_has_a_catalog() -> None:
+    assert sorted(discover_catalogs(ROOT / "locales")) == sorted(LANGS)
+
+
+def test_committed_template_is_up_to_date(tmp_path: Path) -> None:
+    with (ROOT / "locales" / "messages.pot").open("rb") as fileobj:
+        committed = {(m.context, m.id) for m in read_po(fileobj) if m.id}
+    assert committed == messages(ROOT)
+
+
+def test_plain_pybabel_extract_gives_the_same_messages(tmp_path: Path) -> None:
+    target = tmp_path / "messages.pot"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg",
+         "-o", str(target), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with target.open("rb") as fileobj:
+        assert {(m.context, m.id) for m in read_po(fileobj) if m.id} == messages(ROOT)
+
+
+def test_reordering_and_inserting_list_items_fuzzes_nothing(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    path = root / "content" / "cyberpesten.yaml"
+    text = path.read_text(encoding="utf-8")
+    first = text.index("          - id: informeer")
+    second = text.index("          - id: interesse")
+    third = text.index("          - id: afspraken")
+    swapped = text[:first] + text[second:third] + text[first:second] + text[third:]
+    swapped = swapped.replace(
+        "          - id: afspraken",
+        "          - id: nieuw\n            text: Een nieuwe tip.\n          - id: afspraken",
+    )
+    path.write_text(swapped, encoding="utf-8")
+    template = catalogs.extract(root, root / "babel.cfg")
+    old = read_catalog(catalog_path(root / "locales", "fr"), "fr").catalog
+    merged = merge(template, old)
+    assert [m.context for m in merged if m.id and m.fuzzy] == []
+    untranslated = [m.context for m in merged if m.id and not m.string]
+    assert untranslated == ["voorkomen.tips.nieuw"]
+
+
+def test_edited_dutch_makes_exactly_that_entry_fuzzy(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    path = root / "content" / "cyberpesten.yaml"
+    old_text = "Vraag waarom je zoon of dochter cyberpest."
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        old_text, "Vraag rustig waarom je zoon of dochter cyberpest."), encoding="utf-8")
+    template = catalogs.extract(root, root / "babel.cfg")
+    old = read_catalog(catalog_path(root / "locales", "de"), "de").catalog
+    merged = merge(template, old)
+    fuzzy = [m for m in merged if m.id and m.fuzzy]
+    assert [m.context for m in fuzzy] == ["aanpakken.dader.punten.waarom"]
+    assert fuzzy[0].previous_id == (old_text,)
+    assert fuzzy[0].string  # the old translation is kept for the translator
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalog_passes_msgfmt_check_and_is_complete(lang: str) -> None:
+    path = catalog_path(ROOT / "locales", lang)
+    subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
+    loaded = read_catalog(path, lang)
+    result = catalogs.completeness(load_content(ROOT / "content"), loaded)
+    assert result.ratio == 1.0, [t.key for t in result.missing]
+    assert loaded.review.status == "draft"  # nobody has reviewed these drafts yet
+
+
+def test_status_lists_every_language() -> None:
+    result = run_build("status")
+    assert result.returncode == 0, result.stderr
+    for lang in LANGS:
+        assert f"\n{lang} " in result.stdout
+    assert "draft" in result.stdout
+
+
+def test_markup_mismatch_in_a_catalog_is_reported_with_line(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    po = catalog_path(root / "locales", "en")
+    text = po.read_text(encoding="utf-8")
+    assert "{date}" in text
+    broken = text.replace('msgstr "Edition of {date}"', 'msgstr "Edition of {datum}"')
+    assert broken != text, "the English edition label changed; update this test"
+    po.write_text(broken, encoding="utf-8")
+    result = run_build("--lang", "en", "--list", "--locales", str(root / "locales"))
+    assert result.returncode == 2
+    assert "messages.po:" in result.stderr and "{datum}" in result.stderr
