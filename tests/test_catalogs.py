@@ -82,7 +82,7 @@ def test_edited_dutch_makes_exactly_that_entry_fuzzy(tmp_path: Path) -> None:
     merged = merge(template, old)
     fuzzy = [m for m in merged if m.id and m.fuzzy]
     assert [m.context for m in fuzzy] == ["aanpakken.dader.punten.waarom"]
-    assert fuzzy[0].previous_id == (old_text,)
+    assert list(fuzzy[0].previous_id) == [old_text]
     assert fuzzy[0].string  # the old translation is kept for the translator
 
 

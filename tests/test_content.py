@@ -84,6 +84,6 @@ def test_broken_content_gives_one_line_and_exit_code_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "cyberpesten.yaml:20: unknown key `kleur`" in lines[0]
+    assert "cyberpesten.yaml:21: unknown key `kleur`" in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()

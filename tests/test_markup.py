@@ -10,7 +10,8 @@ def test_translation_with_same_tokens_in_other_order_passes() -> None:
 
 
 def test_dropped_or_changed_tag_is_reported() -> None:
-    assert "missing `<em>`" in compare("een <em>woord</em>", "a word</em>")
+    assert "missing `</em>`, `<em>`" in compare("een <em>woord</em>", "a word")
+    assert "not open" in compare("een <em>woord</em>", "a word</em>")
     assert "missing `{date}`" in compare("Uitgave {date}", "Edition {datum}")
 
 
