@@ -192,11 +192,16 @@ def commit(written, results, jobs, keys, state, stale, states, options) -> None:
         for o in job.outputs:
             info = state[o.path]
             entries.append(manifest_entry(o, info, states, stale=False))
+    planned = {e["path"] for e in entries}
     for path, entry in previous.items():
-        # The last complete outputs of a language that fell below the
-        # threshold stay, marked stale, until it is translated again.
-        if any(code in stale for code in entry["languages"]) and (out / path).exists():
-            entries.append({**entry, "stale": True})
+        if path in planned or not (out / path).exists():
+            continue
+        # Outputs outside this build's selection stay listed; those of a
+        # language that fell below the threshold are marked stale until it is
+        # translated again.
+        if any(code in stale for code in entry["languages"]):
+            entry = {**entry, "stale": True}
+        entries.append(entry)
     write_json_atomic(out / STATE, state)
     write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
 
