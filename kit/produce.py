@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from kit.content import Content
 from kit.impose import impose_booklet
+from kit.languages import language
 from kit.plan import Job, Output
-from kit.render import Renderer, RenderLog, Translations, render_html
+from kit.render import Renderer, RenderLog, Translations, capture_warnings, render_html
 
 POSTER_FITS = (100, 90, 80, 70)
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "office": None}
@@ -55,8 +60,6 @@ def renderer() -> Renderer:
 def produce(
     job: Job, content: Content, tr: Translations, staging: Path, strict: bool
 ) -> JobResult:
-    import time
-
     started = time.perf_counter()
     result = JobResult(job)
     log = RenderLog()
@@ -97,8 +100,6 @@ def _layout(job: Job, content: Content, tr: Translations, log: RenderLog):
 def _write(output: Output, document, staging: Path, log: RenderLog, fit: int) -> Written:
     target = staging / output.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    from kit.render import capture_warnings
-
     with capture_warnings(log):
         data = document.write_pdf(pdf_variant=VARIANTS[output.edition])
     if output.edition == "print":
@@ -106,17 +107,11 @@ def _write(output: Output, document, staging: Path, log: RenderLog, fit: int) ->
     if output.imposed:
         data = impose_booklet(data, rtl=_rtl(output))
     target.write_bytes(data)
-    import io
-
-    from pypdf import PdfReader
-
     pages = len(PdfReader(io.BytesIO(data)).pages)
     return Written(output, target, pages, hashlib.sha256(data).hexdigest(), fit)
 
 
 def _rtl(output: Output) -> bool:
-    from kit.languages import language
-
     # A bilingual booklet opens like its Dutch half; a right-to-left
     # translation on its own binds on the right.
     return len(output.languages) == 1 and language(output.languages[0]).direction == "rtl"
