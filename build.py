@@ -7,9 +7,9 @@
     python build.py --help          every command and option
 
 The pipeline: load and validate all input, plan the outputs as data, render
-what changed (in parallel), check every file, then move the files into
-`output/` and write the manifest. Nothing reaches `output/` unless the whole
-build succeeded.
+what changed (in parallel, each file checked by the preflight as soon as it
+is written), then move the files into `output/` and write the manifest.
+Nothing reaches `output/` unless the whole build succeeded.
 """
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-from kit import catalogs, preflight
+from kit import commands
 from kit.content import Content, load_content
 from kit.errors import BuildFailure, UserError, display_path
 from kit.inputs import job_inputs
-from kit.languages import LANGUAGES, SOURCE_LANGUAGE
-from kit.manifest import MANIFEST, STATE, read_json, sha256_file, write_json_atomic
+from kit.languages import SOURCE_LANGUAGE
+from kit.manifest import MANIFEST, STATE, manifest_entry, read_json, sha256_file, write_json_atomic
 from kit.plan import EDITIONS, PRODUCTS, Job, plan
-from kit.produce import JobResult
+from kit.produce import JobResult, Written
 from kit.translations import (
     LanguageState,
     check_content_markup,
@@ -45,7 +46,6 @@ ROOT = Path(__file__).resolve().parent
 CONTENT = ROOT / "content"
 LOCALES = ROOT / "locales"
 OUTPUT = ROOT / "output"
-MAPPING = ROOT / "babel.cfg"
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,52 @@ class Options:
     locales: Path = LOCALES
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """Everything validated before any rendering starts."""
+
+    content: Content
+    states: dict[str, LanguageState]
+    ready: list[str]  # complete languages, built
+    stale: list[str]  # incomplete languages: their previous outputs stay
+
+
 # --- the build ----------------------------------------------------------------
 
 
 def build(options: Options, list_only: bool = False) -> int:
     started = time.perf_counter()
+    loaded = load_and_validate(options)
+    jobs = plan(loaded.ready, options.products, options.editions)
+    if list_only:
+        print_plan(jobs, loaded.stale)
+        return 0
+
+    state = read_json(options.output / STATE, {})
+    keys = {j.name: job_inputs(j, options.locales, options.content, options.strict) for j in jobs}
+    todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
+    print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
+          f"{len(jobs) - len(todo)} unchanged", flush=True)
+
+    remove_abandoned_staging(options.output)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(options.output)))
+    try:
+        results = render_all(todo, loaded, staging, options)
+        fail_on_errors(results, len(todo))
+        written = [w for r in results for w in r.written]
+        commit(written, jobs, keys, state, loaded, options)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    report_stale(loaded)
+    peak = max((r.peak_mb for r in results), default=0)
+    print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
+          f"({len(jobs) - len(todo)} layouts unchanged, peak worker memory {peak:.0f} MB); "
+          f"manifest: {display_path(options.output / MANIFEST)}")
+    return 0
+
+
+def load_and_validate(options: Options) -> Loaded:
     content = load_content(options.content)
     check_content_markup(content)
     codes = requested_languages(options.locales, options.languages)
@@ -74,61 +115,15 @@ def build(options: Options, list_only: bool = False) -> int:
     states = load_languages(
         content, options.locales, list(dict.fromkeys([SOURCE_LANGUAGE, *codes]))
     )
-    ready, stale = split_by_completeness({c: states[c] for c in codes}, options.threshold)
+    ready = [c for c in codes if states[c].buildable(options.threshold)]
+    stale = [c for c in codes if c not in ready]
     for code in ready:
         glyph_preflight(content, states[code])
-
-    jobs = plan(ready, options.products, options.editions)
-    if list_only:
-        print_plan(jobs, stale)
-        return 0
-
-    state = read_json(options.output / STATE, {})
-    keys = {
-        job.name: job_inputs(job, options.locales, options.content, options.strict)
-        for job in jobs
-    }
-    todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
-    print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
-          f"{len(jobs) - len(todo)} unchanged")
-
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(options.output)))
-    try:
-        results = render_all(todo, content, states, staging, options)
-        failed = [r for r in results if r.error]
-        written = [w for r in results for w in r.written]
-        if not failed:
-            failed_checks = preflight.check_files(
-                [(w.output, w.staged, w.pages) for w in written], content, print_table=False
-            )
-            if failed_checks:
-                for line in failed_checks:
-                    print(f"preflight: {line}", file=sys.stderr)
-                raise BuildFailure("preflight failed")
-        if failed:
-            for r in failed:
-                print(f"FAILED {r.job.name}: {r.error}", file=sys.stderr)
-            raise BuildFailure(f"{len(failed)} of {len(todo)} layouts failed")
-        commit(written, results, jobs, keys, state, stale, states, options)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-    report_stale(stale, states)
-    print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
-          f"({len(jobs) - len(todo)} layouts unchanged); manifest: "
-          f"{display_path(options.output / MANIFEST)}")
-    return 0
-
-
-def split_by_completeness(
-    states: dict[str, LanguageState], threshold: float
-) -> tuple[list[str], list[str]]:
-    ready = [c for c, s in states.items() if s.buildable(threshold)]
-    stale = [c for c, s in states.items() if not s.buildable(threshold)]
-    return ready, stale
+    return Loaded(content, states, ready, stale)
 
 
 def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
+    """Whether every file of a job exists, is unaltered, and was made from these inputs."""
     for output in job.outputs:
         entry = state.get(output.path)
         target = options.output / output.path
@@ -139,22 +134,19 @@ def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
     return True
 
 
-def render_all(
-    jobs: list[Job], content: Content, states: dict[str, LanguageState], staging: Path,
-    options: Options,
-) -> list[JobResult]:
+def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options) -> list[JobResult]:
     """Render jobs over a process pool; one progress line per finished output."""
-    from kit.produce import produce
+    from kit.produce import produce  # WeasyPrint is imported in the workers only
 
     results: list[JobResult] = []
     if not jobs:
         return results
     total = sum(len(j.outputs) for j in jobs)
     done = 0
-    workers = max(1, min(options.jobs, len(jobs)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(jobs)))) as pool:
         futures = [
-            pool.submit(produce, job, content, translations_for(content, states, job.languages),
+            pool.submit(produce, job, loaded.content,
+                        translations_for(loaded.content, loaded.states, job.languages),
                         staging, options.strict)
             for job in jobs
         ]
@@ -175,61 +167,50 @@ def render_all(
     return results
 
 
-def commit(written, results, jobs, keys, state, stale, states, options) -> None:
+def fail_on_errors(results: list[JobResult], count: int) -> None:
+    failed = [r for r in results if r.error]
+    for r in failed:
+        print(f"FAILED {r.job.name}: {r.error}", file=sys.stderr)
+    if failed:
+        raise BuildFailure(f"{len(failed)} of {count} layouts failed")
+
+
+def commit(
+    written: list[Written], jobs: list[Job], keys: dict[str, str], state: dict,
+    loaded: Loaded, options: Options,
+) -> None:
     """Move the new files into place and write the manifest, only after success."""
     out = options.output
     for w in written:
         target = out / w.output.path
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(w.staged, target)
-    key_of = {o.path: keys[j.name] for j in jobs for o in j.outputs}
-    for w in written:
-        state[w.output.path] = {"inputs": key_of[w.output.path], "sha256": w.sha256,
-                                "pages": w.pages}
-    previous = {e["path"]: e for e in read_json(out / MANIFEST, [])}
-    entries = []
-    for job in jobs:
-        for o in job.outputs:
-            info = state[o.path]
-            entries.append(manifest_entry(o, info, states, stale=False))
+        state[w.output.path] = {"inputs": keys[w.job_name], "sha256": w.sha256,
+                                "pages": w.pages, "fit": w.fit}
+    entries = [manifest_entry(o, state[o.path], loaded.states) for j in jobs for o in j.outputs]
     planned = {e["path"] for e in entries}
-    for path, entry in previous.items():
-        if path in planned or not (out / path).exists():
+    for entry in read_json(out / MANIFEST, []):
+        if entry["path"] in planned or not (out / entry["path"]).exists():
             continue
         # Outputs outside this build's selection stay listed; those of a
         # language that fell below the threshold are marked stale until it is
         # translated again.
-        if any(code in stale for code in entry["languages"]):
+        if any(code in loaded.stale for code in entry["languages"]):
             entry = {**entry, "stale": True}
         entries.append(entry)
     write_json_atomic(out / STATE, state)
     write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
 
 
-def manifest_entry(output, info: dict, states, stale: bool) -> dict:
-    translation = output.translation
-    review = None
-    if translation and states[translation].catalog is not None:
-        r = states[translation].catalog.review
-        review = {"status": r.status, "reviewer": r.reviewer}
-    return {
-        "path": output.path,
-        "product": output.product,
-        "edition": output.edition,
-        "languages": list(output.languages),
-        "paper": output.paper,
-        "sheet": output.sheet_paper,
-        "imposed": output.imposed,
-        "pages": info["pages"],
-        "sha256": info["sha256"],
-        "stale": stale,
-        "review": review,
-    }
+def remove_abandoned_staging(out: Path) -> None:
+    """A killed build leaves its hidden staging folder; nothing in it was ever published."""
+    for folder in out.glob(".staging-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def report_stale(stale: list[str], states: dict[str, LanguageState]) -> None:
-    for code in stale:
-        c = states[code].completeness
+def report_stale(loaded: Loaded) -> None:
+    for code in loaded.stale:
+        c = loaded.states[code].completeness
         assert c is not None
         first = ", ".join(t.key for t in c.missing[:5])
         more = f" and {len(c.missing) - 5} more" if len(c.missing) > 5 else ""
@@ -251,90 +232,18 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-# --- catalog commands ---------------------------------------------------------
-
-
-def cmd_extract() -> int:
-    template = catalogs.extract(ROOT, MAPPING)
-    written = catalogs.write_template(template, catalogs.template_path(LOCALES))
-    verb = "wrote" if written else "unchanged:"
-    print(f"{verb} {display_path(catalogs.template_path(LOCALES))} ({len(template)} messages)")
-    return 0
-
-
-def read_template():
-    from babel.messages.pofile import read_po
-
-    path = catalogs.template_path(LOCALES)
-    if not path.exists():
-        raise UserError("no template yet; run `python build.py extract` first", path)
-    with path.open("rb") as fileobj:
-        return read_po(fileobj)
-
-
-def cmd_update() -> int:
-    cmd_extract()
-    template = read_template()
-    for code, path in catalogs.discover_catalogs(LOCALES).items():
-        loaded = catalogs.read_catalog(path, code)
-        merged = catalogs.merge(template, loaded.catalog)
-        catalogs.write_catalog(merged, path, loaded.review)
-        fuzzy = sum(1 for m in merged if m.id and m.fuzzy)
-        print(f"updated {display_path(path)} ({fuzzy} fuzzy)")
-    return 0
-
-
-def cmd_init(code: str) -> int:
-    if code not in LANGUAGES or code == SOURCE_LANGUAGE:
-        raise UserError(f"unknown language `{code}`; choose from: "
-                        f"{', '.join(c for c in LANGUAGES if c != SOURCE_LANGUAGE)}")
-    path = catalogs.catalog_path(LOCALES, code)
-    if path.exists():
-        raise UserError("the catalog exists already; use `python build.py update`", path)
-    cmd_extract()
-    catalogs.write_catalog(catalogs.new_catalog(read_template(), code), path, catalogs.Review())
-    print(f"created {display_path(path)}")
-    return 0
-
-
-def cmd_compile() -> int:
-    for code, path in catalogs.discover_catalogs(LOCALES).items():
-        target = catalogs.compile_catalog(catalogs.read_catalog(path, code))
-        print(f"compiled {display_path(target)}")
-    return 0
-
-
-def cmd_status(threshold: float) -> int:
-    content = load_content(CONTENT)
-    manifest = read_json(OUTPUT / MANIFEST, [])
-    stale_langs = {c for e in manifest if e.get("stale") for c in e["languages"]}
-    print(f"{'lang':<5} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'obsolete':>8}  "
-          f"{'complete':>8}  review")
-    for code, path in catalogs.discover_catalogs(LOCALES).items():
-        loaded = catalogs.read_catalog(path, code)
-        c = catalogs.completeness(content, loaded)
-        review = c.review.status + (f" by {c.review.reviewer}" if c.review.reviewer else "")
-        flag = "" if c.ratio >= threshold else "  below threshold"
-        flag += "  outputs stale" if code in stale_langs else ""
-        print(f"{code:<5} {c.translated:>6}/{c.total:<3} {c.fuzzy:>6} {c.untranslated:>9} "
-              f"{c.obsolete:>8}  {c.ratio:>8.0%}  {review}{flag}")
-    return 0
-
-
-def cmd_check() -> int:
-    content = load_content(CONTENT)
-    manifest = read_json(OUTPUT / MANIFEST, None)
-    if manifest is None:
-        raise UserError("no manifest; build first with `python build.py`", OUTPUT / MANIFEST)
-    failures = preflight.check_manifest(OUTPUT, manifest, content)
-    return 1 if failures else 0
-
-
 # --- command line -------------------------------------------------------------
 
 
+class Parser(argparse.ArgumentParser):
+    """Command-line mistakes are user errors too: one line, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="build.py", description="Build the cyberbullying print kit.",
         epilog="Commands: build (default), extract, update, init LANG, compile, status, check.",
     )
@@ -375,20 +284,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     threshold = args.threshold / 100
+    paths = commands.Paths(ROOT, args.content, args.locales, args.output)
     try:
         match args.command:
             case "extract":
-                return cmd_extract()
+                return commands.extract(paths)
             case "update":
-                return cmd_update()
+                return commands.update(paths)
             case "init":
-                return cmd_init(args.language)
+                return commands.init(paths, args.language)
             case "compile":
-                return cmd_compile()
+                return commands.compile_all(paths)
             case "status":
-                return cmd_status(threshold)
+                return commands.status(paths, threshold)
             case "check":
-                return cmd_check()
+                return commands.check(paths)
         options = Options(
             products=args.product or list(PRODUCTS),
             languages=args.lang,

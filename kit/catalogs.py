@@ -12,8 +12,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
@@ -100,8 +99,6 @@ class LoadedCatalog:
     path: Path
     catalog: Catalog
     review: Review
-    # (context, msgid) -> line of the msgid in the PO file
-    lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def translation(self, key: str, source: str) -> str | None:
         """The translation of a message, or None if missing or fuzzy."""
@@ -111,7 +108,8 @@ class LoadedCatalog:
         return message.string
 
     def line_of(self, key: str, source: str) -> int | None:
-        return self.lines.get((key, source))
+        message = self.catalog.get(source, context=key)
+        return message.lineno if message is not None else None
 
 
 def read_catalog(path: Path, lang: str) -> LoadedCatalog:
@@ -131,12 +129,15 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
         raise UserError("the catalog is not UTF-8; save it as UTF-8", path, line) from None
     if not text.strip():
         raise UserError("the catalog is empty; create it with `python build.py init`", path, 1)
+    # GNU gettext's own check first: it names the line of a syntax error or a
+    # duplicate message better than any other parser.
+    complaint = msgfmt_check(path)
+    if complaint is not None:
+        line, message = complaint
+        raise UserError(f"msgfmt --check: {message}", path, line)
     try:
         catalog = read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
-    except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        raise UserError(f"the catalog does not parse: {exc}", path, line) from None
-    except ValueError as exc:
+    except (PoFileError, ValueError) as exc:
         raise UserError(f"the catalog does not parse: {exc}", path) from None
     if catalog.fuzzy:
         raise UserError(
@@ -145,71 +146,7 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
             path,
             1,
         )
-    _check_duplicates(text, path)
-    review = _read_review(text, path)
-    return LoadedCatalog(lang, path, catalog, review, _message_lines(text))
-
-
-def _check_duplicates(text: str, path: Path) -> None:
-    seen: dict[tuple[str, str], int] = {}
-    for key, line in _iter_entries(text):
-        if key in seen:
-            ctxt, _msgid = key
-            raise UserError(
-                f"duplicate message (context `{ctxt}`), first at line {seen[key]}; keep one",
-                path,
-                line,
-            )
-        seen[key] = line
-
-
-def _message_lines(text: str) -> dict[tuple[str, str], int]:
-    return {key: line for key, line in _iter_entries(text)}
-
-
-_STRING = re.compile(r'^(?:msgctxt|msgid)?\s*"(.*)"$')
-
-
-def _iter_entries(text: str) -> Iterable[tuple[tuple[str, str], int]]:
-    """(context, msgid) and the line of `msgid` for each active entry of a PO text."""
-    ctxt: list[str] | None = None
-    msgid: list[str] | None = None
-    msgid_line = 0
-    target: list[str] | None = None
-
-    def entry() -> tuple[tuple[str, str], int] | None:
-        if not msgid or not _unescape("".join(msgid)):
-            return None
-        return (_unescape("".join(ctxt or [])), _unescape("".join(msgid))), msgid_line
-
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        match = _STRING.match(stripped)
-        if stripped.startswith("msgctxt "):
-            if (done := entry()) is not None:
-                yield done
-            msgid = None
-            ctxt = target = [match.group(1)] if match else []
-        elif stripped.startswith("msgid "):
-            if msgid is not None:
-                if (done := entry()) is not None:
-                    yield done
-                ctxt = None
-            msgid = target = [match.group(1)] if match else []
-            msgid_line = number
-        elif stripped.startswith('"') and target is not None and match:
-            target.append(match.group(1))
-        elif stripped:
-            target = None
-    if (done := entry()) is not None:
-        yield done
-
-
-def _unescape(value: str) -> str:
-    return (
-        value.replace("\\\\", "\x00").replace('\\"', '"').replace("\\n", "\n")
-        .replace("\\t", "\t").replace("\x00", "\\")
-    )
+    return LoadedCatalog(lang, path, catalog, _read_review(text, path))
 
 
 def _read_review(text: str, path: Path) -> Review:
@@ -379,15 +316,19 @@ def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
     )
 
 
-def msgfmt_check(path: Path) -> str | None:
-    """GNU gettext's own check of a PO file; returns its complaint, or None."""
+_MSGFMT_LINE = re.compile(r"^[^:]+:(\d+):(?:\d+:)? (.*)$")
+
+
+def msgfmt_check(path: Path) -> tuple[int | None, str] | None:
+    """GNU gettext's check of a PO file: None, or the first complaint and its line."""
     result = subprocess.run(
         ["msgfmt", "--check", "--output-file=/dev/null", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+        capture_output=True, text=True, check=False,
     )
     if result.returncode == 0:
         return None
-    return result.stderr.strip().splitlines()[0] if result.stderr.strip() else "msgfmt failed"
-
+    lines = result.stderr.strip().splitlines() or ["msgfmt failed"]
+    match = _MSGFMT_LINE.match(lines[0])
+    if match:
+        return int(match.group(1)), match.group(2)
+    return None, lines[0]

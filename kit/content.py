@@ -251,8 +251,13 @@ def compose_text(text: str, path: Path) -> yaml.Node:
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise UserError(f"YAML syntax error: {problem}", path, line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise UserError(
+            f"the character U+{exc.character:04X} is not allowed in YAML; remove it", path, line
+        ) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"YAML error: {exc}", path) from None
+        raise UserError(f"YAML error: {str(exc).splitlines()[0]}", path) from None
     if node is None:
         raise UserError("the file is empty", path, 1)
     return node

@@ -1,15 +1,15 @@
 """Saddle-stitch imposition: A5 pages two-up on A4 landscape sheets.
 
 Printed duplex (flip on the short edge), the stack of sheets folds into a
-booklet whose pages follow in reading order. Done with pypdf rather than
-hand-written PDF syntax.
+booklet whose pages follow in reading order. Each page is placed as a form
+XObject by pikepdf (qpdf), not with hand-written PDF syntax.
 """
 
 from __future__ import annotations
 
 import io
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+import pikepdf
 
 SHEET = (297 * 72 / 25.4, 210 * 72 / 25.4)  # A4 landscape, in points
 
@@ -41,31 +41,30 @@ def sheet_sides(count: int, rtl: bool = False) -> list[tuple[int, int]]:
 
 
 def impose_booklet(pdf: bytes, rtl: bool = False) -> bytes:
-    reader = PdfReader(io.BytesIO(pdf))
-    pages = [reader.pages[i] if i is not None else None
-             for i in padded_order(len(reader.pages))]
-    first = reader.pages[0]
-    width, height = float(first.mediabox.width), float(first.mediabox.height)
+    source = pikepdf.open(io.BytesIO(pdf))
+    order = padded_order(len(source.pages))
+    _, _, width, height = (float(v) for v in source.pages[0].mediabox)
     # Two A5 pages are a hair narrower than A4: centre them on the sheet.
-    offset = (SHEET[0] - 2 * width) / 2
-    writer = PdfWriter()
-    for left, right in sheet_sides(len(pages), rtl):
-        sheet = PageObject.create_blank_page(width=SHEET[0], height=SHEET[1])
-        for slot, index in enumerate((left, right)):
-            page = pages[index]
-            if page is not None:
-                move = Transformation().translate(offset + slot * width, (SHEET[1] - height) / 2)
-                sheet.merge_transformed_page(page, move)
-        writer.add_page(sheet)
-    for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate", "/ModDate"):
-        if reader.metadata and key in reader.metadata:
-            writer.add_metadata({key: reader.metadata[key]})
-    writer.add_metadata({"/Producer": "cyberbullying print kit (pypdf imposition)"})
-    lang = reader.trailer["/Root"].get("/Lang")
-    if lang is not None:
-        from pypdf.generic import NameObject, TextStringObject
-
-        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
+    x0, y0 = (SHEET[0] - 2 * width) / 2, (SHEET[1] - height) / 2
+    booklet = pikepdf.new()
+    for left, right in sheet_sides(len(order), rtl):
+        sheet = booklet.add_blank_page(page_size=SHEET)
+        for slot, position in enumerate((left, right)):
+            index = order[position]
+            if index is not None:
+                x = x0 + slot * width
+                # Placed by hand rather than with add_overlay, whose random
+                # resource names would make every build's bytes differ.
+                page = source.pages[index].as_form_xobject()
+                name = sheet.add_resource(page, pikepdf.Name.XObject,
+                                          pikepdf.Name(f"/Page{index + 1}"))
+                sheet.contents_add(sheet.calc_form_xobject_placement(
+                    page, name, pikepdf.Rectangle(x, y0, x + width, y0 + height)))
+    for key, value in source.docinfo.items():
+        booklet.docinfo[key] = pikepdf.String(str(value))
+    booklet.docinfo["/Producer"] = "cyberbullying print kit (pikepdf imposition)"
+    if "/Lang" in source.Root:
+        booklet.Root.Lang = source.Root.Lang
     buffer = io.BytesIO()
-    writer.write(buffer)
+    booklet.save(buffer, deterministic_id=True)
     return buffer.getvalue()

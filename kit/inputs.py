@@ -35,7 +35,7 @@ def job_inputs(job: Job, locales: Path, content: Path, strict: bool) -> str:
     """One hash of everything that can change the files a job writes."""
     inputs = shared_inputs(content)
     for path in [TEMPLATES_DIR / f"{job.product}.html", TEMPLATES_DIR / "_macros.html",
-                 *stylesheet_paths(job)]:
+                 *(p for bleed in job.layouts for p in stylesheet_paths(job, bleed))]:
         inputs[str(path.relative_to(ROOT))] = file_hash(path)
     for code in job.languages:
         po = catalog_path(locales, code)

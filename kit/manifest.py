@@ -6,7 +6,12 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from kit.plan import Output
+
+if TYPE_CHECKING:
+    from kit.translations import LanguageState
 
 MANIFEST = "manifest.json"
 STATE = ".build-state.json"
@@ -32,3 +37,26 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fileobj.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState]) -> dict:
+    """One flat record of `manifest.json`."""
+    review = None
+    catalog = states[output.translation].catalog if output.translation else None
+    if catalog is not None:
+        review = {"status": catalog.review.status, "reviewer": catalog.review.reviewer}
+    return {
+        "path": output.path,
+        "product": output.product,
+        "edition": output.edition,
+        "languages": list(output.languages),
+        "paper": output.paper,
+        "sheet": output.sheet_paper,
+        "imposed": output.imposed,
+        "pages": info["pages"],
+        "sha256": info["sha256"],
+        # A poster's text scale in percent: the largest that fits one page.
+        "text_scale": info.get("fit", 100) if output.product == "poster" else None,
+        "stale": False,
+        "review": review,
+    }

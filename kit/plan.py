@@ -1,8 +1,8 @@
 """The build plan: every output the kit makes, declared as data before rendering.
 
-A `Job` is one layout (one WeasyPrint render); it writes one or more
-`Output` files. Editions that share a page geometry share a job, so the
-screen and office files of a product are laid out once.
+A `Job` is one product in one language set, rendered in one worker; it
+writes one `Output` file per edition. Editions that share a page geometry
+share a layout, so the screen and office files are laid out once.
 """
 
 from __future__ import annotations
@@ -52,18 +52,24 @@ class Output:
 
 @dataclass(frozen=True)
 class Job:
-    """One layout of one product in one language set, and the files written from it."""
+    """One product in one language set: its layouts and the files written from them."""
 
     product: str
     paper: str
     languages: tuple[str, ...]
-    bleed: bool  # print-shop geometry: bleed and crop marks
     outputs: tuple[Output, ...]
 
     @property
     def name(self) -> str:
-        layout = "bleed" if self.bleed else "trim"
-        return f"{self.product}-{self.paper.lower()}-{'-'.join(self.languages)}-{layout}"
+        return f"{self.product}-{self.paper.lower()}-{'-'.join(self.languages)}"
+
+    @property
+    def layouts(self) -> tuple[bool, ...]:
+        """The page geometries needed, as `bleed` flags: screen and office files
+        share one layout without bleed; print-shop files need bleed and marks."""
+        editions = {o.edition for o in self.outputs}
+        return tuple(bleed for bleed in (False, True)
+                     if (bleed and "print" in editions) or (not bleed and editions - {"print"}))
 
 
 def language_sets(languages: list[str]) -> list[tuple[str, ...]]:
@@ -77,16 +83,10 @@ def language_sets(languages: list[str]) -> list[tuple[str, ...]]:
     return sets
 
 
-def plan(
-    languages: list[str], products: list[str], editions: list[str]
-) -> list[Job]:
-    jobs = []
-    for langs in language_sets(languages):
-        for product in products:
-            for paper in PRODUCTS[product]:
-                for bleed in (True, False):
-                    wanted = [e for e in editions if (e == "print") == bleed]
-                    if wanted:
-                        outputs = tuple(Output(product, paper, langs, e) for e in wanted)
-                        jobs.append(Job(product, paper, langs, bleed, outputs))
-    return jobs
+def plan(languages: list[str], products: list[str], editions: list[str]) -> list[Job]:
+    return [
+        Job(product, paper, langs, tuple(Output(product, paper, langs, e) for e in editions))
+        for langs in language_sets(languages)
+        for product in products
+        for paper in PRODUCTS[product]
+    ]

@@ -1,32 +1,48 @@
-"""Render one job of the build plan into finished PDF files (runs in a worker)."""
+"""Render one job of the build plan into finished, checked PDF files (runs in a worker)."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
+import resource
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pypdf import PdfReader
+import pydyf
 
+from kit import preflight
 from kit.content import Content
 from kit.impose import impose_booklet
-from kit.languages import language
 from kit.plan import Job, Output
-from kit.render import Renderer, RenderLog, Translations, capture_warnings, render_html
+from kit.render import (
+    Renderer,
+    RenderLog,
+    Translations,
+    booklet_rtl,
+    capture_warnings,
+    render_html,
+)
 
-POSTER_FITS = (100, 90, 80, 70)
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+MIN_FIT, MAX_FIT = 50, 150  # a poster's text scale, in percent
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "office": None}
+# Blank pages laid out before the back page of a print-shop brochure; the ones
+# a multiple of four does not need are dropped after layout.
+SPARE_BLANKS = 3
 _DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
 
 
 @dataclass
 class Written:
     output: Output
+    job_name: str
     staged: Path
     pages: int
     sha256: str
@@ -40,6 +56,7 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    peak_mb: float = 0.0
 
 
 class JobError(Exception):
@@ -64,9 +81,14 @@ def produce(
     result = JobResult(job)
     log = RenderLog()
     try:
-        document, fit = _layout(job, content, tr, log)
+        documents, fit = _layouts(job, content, tr, log)
         for output in job.outputs:
-            result.written.append(_write(output, document, staging, log, fit))
+            document = documents[output.edition == "print"]
+            written = _write(output, job.name, document, staging, log, fit)
+            problems = preflight.problems_of(output, written.staged, written.pages)
+            if problems:
+                raise JobError(f"preflight of {output.path}: {problems[0]}")
+            result.written.append(written)
         _check_log(log, strict)
     except JobError as exc:
         result.error = str(exc)
@@ -74,57 +96,121 @@ def produce(
         result.error = "internal error\n" + traceback.format_exc()
     result.warnings = list(dict.fromkeys(log.warnings))
     result.seconds = time.perf_counter() - started
+    result.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def _layout(job: Job, content: Content, tr: Translations, log: RenderLog):
+def _layouts(
+    job: Job, content: Content, tr: Translations, log: RenderLog
+) -> tuple[dict[bool, Document], int]:
+    """Each page geometry the job needs, laid out once; and a poster's text scale."""
     r = renderer()
+    documents: dict[bool, Document] = {}
+    fit = 100
     if job.product == "poster":
-        for fit in POSTER_FITS:
-            document = r.layout(render_html(r.env, content, job, tr, fit=fit), job, log)
-            if len(document.pages) == 1:
-                return document, fit
+        html = render_html(r.env, content, job, tr)
+        found: int | None = None
+        for bleed in job.layouts:
+            documents[bleed], found = _fit_poster(r, html, job, bleed, log, found)
+        return documents, found or 100
+    for bleed in job.layouts:
+        if bleed:
+            # A stapled booklet from a print shop needs a multiple of four
+            # pages, with blank pages before the back page, never inside a
+            # section. Spare blanks laid out and the surplus dropped avoid a
+            # second layout.
+            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS)
+            documents[bleed] = _drop_surplus_blanks(r.layout(html, job, bleed, log))
+        else:
+            documents[bleed] = r.layout(render_html(r.env, content, job, tr), job, bleed, log)
+    return documents, fit
+
+
+def _fit_poster(
+    r: Renderer, html: str, job: Job, bleed: bool, log: RenderLog, start: int | None
+) -> tuple[Document, int]:
+    """The poster at the largest text scale (in steps of 5 %) that fits one page.
+
+    The first geometry starts from an estimate and probes up to two steps
+    above it; a second geometry starts from the scale the first one found.
+    """
+    probe_up = start is None
+    if start is None:
+        start = _estimated_fit(r.layout(html, job, bleed, log))
+    fit = start
+    while fit >= MIN_FIT:
+        document = r.layout(html, job, bleed, log, fit=fit)
+        if len(document.pages) == 1:
+            break
+        fit -= 5
+    else:
         raise JobError(
             f"the poster does not fit on one {job.paper} page, even with text at "
-            f"{POSTER_FITS[-1]}% ({len(document.pages)} pages); shorten the rules of thumb"
+            f"{MIN_FIT}%; shorten the rules of thumb"
         )
-    document = r.layout(render_html(r.env, content, job, tr), job, log)
-    if job.bleed and len(document.pages) % 4:
-        # A stapled booklet from a print shop needs a multiple of four pages:
-        # blank pages go before the back page, never inside a section.
-        padding = -len(document.pages) % 4
-        document = r.layout(render_html(r.env, content, job, tr, padding=padding), job, log)
-    return document, 100
+    if probe_up and fit == start:
+        for larger in range(fit + 5, min(fit + 10, MAX_FIT) + 1, 5):
+            bigger = r.layout(html, job, bleed, log, fit=larger)
+            if len(bigger.pages) > 1:
+                break
+            document, fit = bigger, larger
+    return document, fit
 
 
-def _write(output: Output, document, staging: Path, log: RenderLog, fit: int) -> Written:
+def _estimated_fit(document: Document) -> int:
+    """Guess the text scale that fills the page, from a layout at 100 %.
+
+    Text height grows with the square of its size (larger letters and more
+    lines), so the scale is the square root of the room left.
+    """
+    first, last = document.pages[0], document.pages[-1]
+    top = first.anchors["top"][1]
+    room = first.height - 2 * top
+    used = (len(document.pages) - 1) * room + last.anchors["end"][1] - top
+    scale = 100 * (room / used) ** 0.5
+    return int(max(MIN_FIT, min(MAX_FIT, scale)) // 5 * 5)
+
+
+def _drop_surplus_blanks(document: Document) -> Document:
+    pages = document.pages
+    first_blank = next(i for i, p in enumerate(pages) if "blank-1" in p.anchors)
+    back = next(i for i, p in enumerate(pages) if "colophon" in p.anchors)
+    used = first_blank + (len(pages) - back)
+    keep = -used % 4
+    return document.copy(pages[:first_blank] + pages[first_blank:first_blank + keep] + pages[back:])
+
+
+def _write(
+    output: Output, job_name: str, document: Document, staging: Path, log: RenderLog, fit: int
+) -> Written:
     target = staging / output.path
     target.parent.mkdir(parents=True, exist_ok=True)
     with capture_warnings(log):
-        data = document.write_pdf(pdf_variant=VARIANTS[output.edition])
-    if output.edition == "print":
-        data = _fixed_document_id(data, output)
+        data = document.write_pdf(pdf_variant=VARIANTS[output.edition],
+                                  finisher=_stable_document_id(output))
+    pages = len(document.pages)
     if output.imposed:
-        data = impose_booklet(data, rtl=_rtl(output))
+        data = impose_booklet(data, rtl=booklet_rtl(output.languages))
+        pages = (pages + -pages % 4) // 2
     target.write_bytes(data)
-    pages = len(PdfReader(io.BytesIO(data)).pages)
-    return Written(output, target, pages, hashlib.sha256(data).hexdigest(), fit)
+    return Written(output, job_name, target, pages, hashlib.sha256(data).hexdigest(), fit)
 
 
-def _rtl(output: Output) -> bool:
-    # A bilingual booklet opens like its Dutch half; a right-to-left
-    # translation on its own binds on the right.
-    return len(output.languages) == 1 and language(output.languages[0]).direction == "rtl"
+def _stable_document_id(output: Output) -> Callable[[Document, pydyf.PDF], None]:
+    """A WeasyPrint finisher: PDF/X-4's DocumentID derived from the output, not random.
 
-
-def _fixed_document_id(data: bytes, output: Output) -> bytes:
-    """Replace WeasyPrint's random PDF/X-4 DocumentID with one derived from the output.
-
-    The XMP stream is uncompressed and the id has a fixed length, so the
-    replacement keeps every byte offset of the file valid.
+    WeasyPrint 70 writes a random uuid4 into the XMP metadata of PDF/X-4 files,
+    and the file identifier is a hash of all objects; setting the id before
+    the file is written makes both reproducible.
     """
-    stable = uuid.uuid5(uuid.NAMESPACE_URL, f"cyberbullying-print-kit/{output.path}")
-    return _DOCUMENT_ID.sub(f"xmp.did:{stable}".encode(), data, count=1)
+    stable = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, f'cyberbullying-print-kit/{output.path}')}"
+
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+                obj.stream = [_DOCUMENT_ID.sub(stable.encode(), bytes(part)) for part in obj.stream]
+
+    return finish
 
 
 def _check_log(log: RenderLog, strict: bool) -> None:

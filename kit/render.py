@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -19,6 +20,10 @@ from kit.fonts import FONTS_DIR, font_css
 from kit.languages import Language, language
 from kit.markup import to_html
 from kit.plan import Job
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+    from weasyprint.urls import URLFetcher
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -83,10 +88,9 @@ def render_html(
     content: Content,
     job: Job,
     tr: Translations,
-    fit: int = 100,
     padding: int = 0,
 ) -> str:
-    """The HTML of one job; `fit` shrinks a poster, `padding` adds blank pages."""
+    """The HTML of one job; `padding` adds blank pages before a brochure's back page."""
     cols = columns(content, job.languages, tr)
     translation = next((c for c in cols if c.lang.code != "nl"), None)
     colophon_cols = cols
@@ -107,15 +111,23 @@ def render_html(
         title=" / ".join(c.t(doc.title).striptags() for c in cols),
         keywords=", ".join(c.t(s.heading).striptags() for c in cols for s in doc.sections),
         created=doc.edition.isoformat(),
-        fit=fit,
         padding=padding,
     )
 
 
-def stylesheet_paths(job: Job) -> list[Path]:
+def booklet_rtl(languages: tuple[str, ...]) -> bool:
+    """Whether a booklet binds on the right.
+
+    A bilingual booklet opens like its Dutch half; a right-to-left
+    translation on its own binds on the right.
+    """
+    return len(languages) == 1 and language(languages[0]).direction == "rtl"
+
+
+def stylesheet_paths(job: Job, bleed: bool) -> list[Path]:
     """The shared stylesheet, the format's, and the print-shop one for bleed layouts."""
     paths = [STYLES_DIR / "kit.css", STYLES_DIR / f"{job.product}-{job.paper.lower()}.css"]
-    if job.bleed:
+    if bleed:
         paths.append(STYLES_DIR / "layout-print.css")
     return paths
 
@@ -158,12 +170,12 @@ def capture_warnings(log: RenderLog) -> Iterator[None]:
         logger.propagate = propagate
 
 
-def asset_fetcher(log: RenderLog):
+def asset_fetcher(log: RenderLog) -> URLFetcher:
     """A URL fetcher that serves only the kit's own asset files."""
     from weasyprint.urls import URLFetcher
 
     class AssetFetcher(URLFetcher):
-        def fetch(self, url: str, headers: dict | None = None):
+        def fetch(self, url: str, headers: dict | None = None) -> object:
             parts = urlsplit(url)
             if parts.scheme == "file":
                 path = Path(unquote(parts.path)).resolve()
@@ -187,8 +199,8 @@ class Renderer:
         self.env = make_environment()
         self._sheets: dict[tuple[Path, ...], list] = {}
 
-    def stylesheets(self, job: Job, log: RenderLog) -> list:
-        paths = tuple(stylesheet_paths(job))
+    def stylesheets(self, job: Job, bleed: bool, log: RenderLog) -> list:
+        paths = tuple(stylesheet_paths(job, bleed))
         if paths not in self._sheets:
             fetcher = asset_fetcher(log)
             sheets = [
@@ -205,12 +217,16 @@ class Renderer:
             self._sheets[paths] = sheets
         return self._sheets[paths]
 
-    def layout(self, html: str, job: Job, log: RenderLog):
+    def layout(
+        self, html: str, job: Job, bleed: bool, log: RenderLog, fit: int = 100
+    ) -> Document:
+        """Lay out a document; `fit` scales a poster's text, in percent."""
+        sheets = list(self.stylesheets(job, bleed, log))
+        if fit != 100:
+            sheets.append(self.weasyprint.CSS(string=f":root {{ --fit: {fit}%; }}"))
         with capture_warnings(log):
             document = self.weasyprint.HTML(
                 string=html, base_url=TEMPLATES_DIR.as_uri() + "/",
                 url_fetcher=asset_fetcher(log),
             )
-            return document.render(
-                stylesheets=self.stylesheets(job, log), font_config=self.font_config
-            )
+            return document.render(stylesheets=sheets, font_config=self.font_config)

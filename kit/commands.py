@@ -1,0 +1,96 @@
+"""The commands besides `build`: catalog upkeep, status and the preflight of output/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from kit import catalogs, preflight
+from kit.content import load_content
+from kit.errors import UserError, display_path
+from kit.languages import LANGUAGES, SOURCE_LANGUAGE
+from kit.manifest import MANIFEST, read_json
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path  # where babel.cfg is, and the paths it names
+    content: Path
+    locales: Path
+    output: Path
+
+
+def extract(paths: Paths) -> int:
+    template = catalogs.extract(paths.root, paths.root / "babel.cfg")
+    target = catalogs.template_path(paths.locales)
+    verb = "wrote" if catalogs.write_template(template, target) else "unchanged:"
+    print(f"{verb} {display_path(target)} ({len(template)} messages)")
+    return 0
+
+
+def _template(paths: Paths) -> Catalog:
+    path = catalogs.template_path(paths.locales)
+    if not path.exists():
+        raise UserError("no template yet; run `python build.py extract` first", path)
+    with path.open("rb") as fileobj:
+        return read_po(fileobj)
+
+
+def update(paths: Paths) -> int:
+    extract(paths)
+    template = _template(paths)
+    for code, path in catalogs.discover_catalogs(paths.locales).items():
+        loaded = catalogs.read_catalog(path, code)
+        merged = catalogs.merge(template, loaded.catalog)
+        catalogs.write_catalog(merged, path, loaded.review)
+        fuzzy = sum(1 for m in merged if m.id and m.fuzzy)
+        print(f"updated {display_path(path)} ({fuzzy} fuzzy)")
+    return 0
+
+
+def init(paths: Paths, code: str) -> int:
+    if code not in LANGUAGES or code == SOURCE_LANGUAGE:
+        raise UserError(f"unknown language `{code}`; choose from: "
+                        f"{', '.join(c for c in LANGUAGES if c != SOURCE_LANGUAGE)}")
+    path = catalogs.catalog_path(paths.locales, code)
+    if path.exists():
+        raise UserError("the catalog exists already; use `python build.py update`", path)
+    extract(paths)
+    catalogs.write_catalog(catalogs.new_catalog(_template(paths), code), path,
+                           catalogs.Review())
+    print(f"created {display_path(path)}")
+    return 0
+
+
+def compile_all(paths: Paths) -> int:
+    for code, path in catalogs.discover_catalogs(paths.locales).items():
+        target = catalogs.compile_catalog(catalogs.read_catalog(path, code))
+        print(f"compiled {display_path(target)}")
+    return 0
+
+
+def status(paths: Paths, threshold: float) -> int:
+    content = load_content(paths.content)
+    manifest = read_json(paths.output / MANIFEST, [])
+    stale = {c for e in manifest if e.get("stale") for c in e["languages"]}
+    print(f"{'lang':<5} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'obsolete':>8}  "
+          f"{'complete':>8}  review")
+    for code, path in catalogs.discover_catalogs(paths.locales).items():
+        c = catalogs.completeness(content, catalogs.read_catalog(path, code))
+        review = c.review.status + (f" by {c.review.reviewer}" if c.review.reviewer else "")
+        flags = "" if c.ratio >= threshold else "  below threshold"
+        flags += "  outputs stale" if code in stale else ""
+        print(f"{code:<5} {c.translated:>6}/{c.total:<3} {c.fuzzy:>6} {c.untranslated:>9} "
+              f"{c.obsolete:>8}  {c.ratio:>8.0%}  {review}{flags}")
+    return 0
+
+
+def check(paths: Paths) -> int:
+    manifest = read_json(paths.output / MANIFEST, None)
+    if manifest is None:
+        raise UserError("no manifest; build first with `python build.py`",
+                        paths.output / MANIFEST)
+    return 1 if preflight.check_manifest(paths.output, manifest) else 0

@@ -1,0 +1,90 @@
+"""Incremental builds, tested by what is rendered, never by timing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build
+
+from kit import inputs
+from kit.plan import plan
+
+TR_ENTRY = r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\nmsgstr "[^"]*)"'
+
+
+@pytest.fixture
+def copy(full_build: Path, tmp_path: Path) -> tuple[Path, Path]:
+    out, locales = tmp_path / "out", tmp_path / "locales"
+    shutil.copytree(full_build, out)
+    shutil.copytree(ROOT / "locales", locales)
+    return out, locales
+
+
+def build(out: Path, locales: Path) -> str:
+    result = run_build("--strict", "--output", str(out), "--locales", str(locales))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def rendered(stdout: str) -> set[str]:
+    return set(re.findall(r"^\[ *\d+/\d+\] (\S+)", stdout, re.MULTILINE))
+
+
+def test_editing_one_catalog_rebuilds_exactly_that_language(copy: tuple[Path, Path]) -> None:
+    out, locales = copy
+    po = locales / "tr/LC_MESSAGES/messages.po"
+    po.write_text(re.sub(TR_ENTRY, r'\1!"', po.read_text(encoding="utf-8"), count=1),
+                  encoding="utf-8")
+    files = rendered(build(out, locales))
+    assert len(files) == 18  # 3 products x 3 editions, alone and beside Dutch
+    assert all(path.split("/")[1] in {"tr", "nl-tr"} for path in files)
+
+
+def test_deleted_or_altered_output_is_rendered_again(copy: tuple[Path, Path]) -> None:
+    out, locales = copy
+    (out / "print/fa/poster-a3.pdf").unlink()
+    with (out / "screen/uk/brochure-a5.pdf").open("ab") as fileobj:
+        fileobj.write(b"% tampered\n")
+    files = rendered(build(out, locales))
+    assert "print/fa/poster-a3.pdf" in files
+    assert "screen/uk/brochure-a5.pdf" in files
+    # Only the two jobs concerned, each with all its editions.
+    assert files == {f"{e}/fa/poster-a3.pdf" for e in ("print", "office", "screen")} | {
+        "print/uk/brochure-a5.pdf", "screen/uk/brochure-a5.pdf",
+        "office/uk/brochure-a5-booklet.pdf"}
+
+
+def test_changed_template_changes_exactly_the_jobs_that_use_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    jobs = plan(["nl", "ar"], ["brochure", "poster"], ["print", "office", "screen"])
+    locales, content = ROOT / "locales", ROOT / "content"
+    before = {j.name: inputs.job_inputs(j, locales, content, True) for j in jobs}
+    real = inputs.file_hash
+
+    def edited(path: Path) -> str:
+        return "edited" if path.name == "poster.html" else real(path)
+
+    monkeypatch.setattr(inputs, "file_hash", edited)
+    after = {j.name: inputs.job_inputs(j, locales, content, True) for j in jobs}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {j.name for j in jobs if j.product == "poster"}
+
+
+def test_unchanged_build_renders_nothing(copy: tuple[Path, Path]) -> None:
+    out, locales = copy
+    stdout = build(out, locales)
+    assert rendered(stdout) == set()
+    assert ", 0 to render," in stdout
+
+
+def test_same_inputs_give_identical_bytes(full_build: Path, tmp_path: Path) -> None:
+    result = run_build("--strict", "--lang", "ar", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.pdf"))
+    assert len(files) == 18
+    for rel in files:
+        assert (tmp_path / rel).read_bytes() == (full_build / rel).read_bytes(), rel
