@@ -23,16 +23,15 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from kit import commands
 from kit.content import Content, load_content
 from kit.errors import BuildFailure, UserError, display_path
-from kit.inputs import job_inputs
+from kit.inputs import job_inputs, shared_inputs
 from kit.languages import SOURCE_LANGUAGE
 from kit.manifest import MANIFEST, STATE, manifest_entry, read_json, sha256_file, write_json_atomic
 from kit.plan import EDITIONS, PRODUCTS, Job, plan
-from kit.produce import JobResult, Written
 from kit.translations import (
     LanguageState,
     check_content_markup,
@@ -41,6 +40,9 @@ from kit.translations import (
     requested_languages,
     translations_for,
 )
+
+if TYPE_CHECKING:
+    from kit.produce import JobResult, Written
 
 ROOT = Path(__file__).resolve().parent
 CONTENT = ROOT / "content"
@@ -84,7 +86,8 @@ def build(options: Options, list_only: bool = False) -> int:
         return 0
 
     state = read_json(options.output / STATE, {})
-    keys = {j.name: job_inputs(j, options.locales, options.content, options.strict) for j in jobs}
+    shared = shared_inputs(options.content)
+    keys = {j.name: job_inputs(j, shared, options.locales, options.strict) for j in jobs}
     todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
     print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
           f"{len(jobs) - len(todo)} unchanged", flush=True)
@@ -136,11 +139,11 @@ def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
 
 def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options) -> list[JobResult]:
     """Render jobs over a process pool; one progress line per finished output."""
-    from kit.produce import produce  # WeasyPrint is imported in the workers only
-
     results: list[JobResult] = []
     if not jobs:
         return results
+    from kit.produce import produce  # PDF libraries load only when there is work
+
     total = sum(len(j.outputs) for j in jobs)
     done = 0
     with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(jobs)))) as pool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from kit import catalogs, preflight
+from kit import catalogs
 from kit.content import load_content
 from kit.errors import UserError, display_path
 from kit.languages import LANGUAGES, SOURCE_LANGUAGE
@@ -89,6 +89,8 @@ def status(paths: Paths, threshold: float) -> int:
 
 
 def check(paths: Paths) -> int:
+    from kit import preflight  # PDF libraries, needed by this command only
+
     manifest = read_json(paths.output / MANIFEST, None)
     if manifest is None:
         raise UserError("no manifest; build first with `python build.py`",

@@ -31,9 +31,9 @@ def shared_inputs(content: Path) -> dict[str, str]:
     return inputs
 
 
-def job_inputs(job: Job, locales: Path, content: Path, strict: bool) -> str:
+def job_inputs(job: Job, shared: dict[str, str], locales: Path, strict: bool) -> str:
     """One hash of everything that can change the files a job writes."""
-    inputs = shared_inputs(content)
+    inputs = dict(shared)
     for path in [TEMPLATES_DIR / f"{job.product}.html", TEMPLATES_DIR / "_macros.html",
                  *(p for bleed in job.layouts for p in stylesheet_paths(job, bleed))]:
         inputs[str(path.relative_to(ROOT))] = file_hash(path)

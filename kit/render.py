@@ -17,7 +17,7 @@ from markupsafe import Markup
 from kit.catalogs import Review
 from kit.content import Content, Text
 from kit.fonts import FONTS_DIR, font_css
-from kit.languages import Language, language
+from kit.languages import SOURCE_LANGUAGE, Language, language
 from kit.markup import to_html
 from kit.plan import Job
 
@@ -92,11 +92,11 @@ def render_html(
 ) -> str:
     """The HTML of one job; `padding` adds blank pages before a brochure's back page."""
     cols = columns(content, job.languages, tr)
-    translation = next((c for c in cols if c.lang.code != "nl"), None)
+    translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     colophon_cols = cols
     if translation is not None and len(cols) == 1:
         # A translation is always marked as one in Dutch too.
-        colophon_cols = [*cols, *columns(content, ("nl",), tr)]
+        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr)]
     doc = content.document
     template = env.get_template(f"{job.product}.html")
     return template.render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +59,16 @@ def requested_languages(locales: Path, asked: list[str] | None) -> list[str]:
 
 
 def load_languages(content: Content, locales: Path, codes: list[str]) -> dict[str, LanguageState]:
+    translated = [c for c in codes if c != SOURCE_LANGUAGE]
+    # Threads, because each catalog waits on a `msgfmt --check` process.
+    with ThreadPoolExecutor() as pool:
+        pending = {c: pool.submit(read_catalog, catalog_path(locales, c), c) for c in translated}
     states = {}
     for code in codes:
         if code == SOURCE_LANGUAGE:
             states[code] = LanguageState(code, None, None)
             continue
-        loaded = read_catalog(catalog_path(locales, code), code)
+        loaded = pending[code].result()  # the first problem, in language order, is reported
         check_catalog(content, loaded)
         states[code] = LanguageState(code, completeness(content, loaded), loaded)
     return states

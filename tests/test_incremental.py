@@ -62,14 +62,15 @@ def test_changed_template_changes_exactly_the_jobs_that_use_it(
 ) -> None:
     jobs = plan(["nl", "ar"], ["brochure", "poster"], ["print", "office", "screen"])
     locales, content = ROOT / "locales", ROOT / "content"
-    before = {j.name: inputs.job_inputs(j, locales, content, True) for j in jobs}
+    shared = inputs.shared_inputs(content)
+    before = {j.name: inputs.job_inputs(j, shared, locales, True) for j in jobs}
     real = inputs.file_hash
 
     def edited(path: Path) -> str:
         return "edited" if path.name == "poster.html" else real(path)
 
     monkeypatch.setattr(inputs, "file_hash", edited)
-    after = {j.name: inputs.job_inputs(j, locales, content, True) for j in jobs}
+    after = {j.name: inputs.job_inputs(j, shared, locales, True) for j in jobs}
     changed = {name for name in before if before[name] != after[name]}
     assert changed == {j.name for j in jobs if j.product == "poster"}
 
