@@ -147,11 +147,13 @@ def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options)
     total = sum(len(j.outputs) for j in jobs)
     done = 0
     with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(jobs)))) as pool:
+        # Longest jobs first (bilingual brochures), so no core idles at the end.
+        ordered = sorted(jobs, key=lambda j: (j.product != "brochure", len(j.languages) == 1))
         futures = [
             pool.submit(produce, job, loaded.content,
                         translations_for(loaded.content, loaded.states, job.languages),
                         staging, options.strict)
-            for job in jobs
+            for job in ordered
         ]
         for future in as_completed(futures):
             result = future.result()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,11 @@ def test_unknown_product_or_language_is_a_user_error(args: list[str]) -> None:
     result = run_build(*args, "--list")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_qpdf_command_line_check_passes_on_every_file(full_build: Path) -> None:
+    """The preflight runs qpdf's check through pikepdf; the qpdf tool itself agrees."""
+    for path in sorted(full_build.rglob("*.pdf")):
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True,
+                                text=True, check=False)
+        assert result.returncode == 0, (path, result.stdout[-500:], result.stderr[-500:])
