@@ -23,7 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from kit.content import Content, Text
-from kit.errors import UserError
+from kit.errors import UserError, read_utf8
 from kit.languages import LANGUAGES
 
 PROJECT = "cyberbullying-print-kit"
@@ -118,15 +118,7 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
             f"catalog for unknown language code `{lang}`; known: {', '.join(sorted(LANGUAGES))}",
             path,
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read the catalog: {exc.strerror}", path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise UserError("the catalog is not UTF-8; save it as UTF-8", path, line) from None
+    text = read_utf8(path, "catalog")
     if not text.strip():
         raise UserError("the catalog is empty; create it with `python build.py init`", path, 1)
     # GNU gettext's own check first: it names the line of a syntax error or a
@@ -136,7 +128,7 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
         line, message = complaint
         raise UserError(f"msgfmt --check: {message}", path, line)
     try:
-        catalog = read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
+        catalog = read_po(io.StringIO(text), locale=lang, abort_invalid=True)
     except (PoFileError, ValueError) as exc:
         raise UserError(f"the catalog does not parse: {exc}", path) from None
     if catalog.fuzzy:

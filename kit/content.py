@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import yaml
 
-from kit.errors import UserError
+from kit.errors import UserError, read_utf8
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Ids reserved for message contexts that do not come from the advice itself.
@@ -230,16 +230,7 @@ def _is_control(ch: str) -> bool:
 
 def compose(path: Path) -> yaml.Node:
     """Parse a YAML file into nodes; syntax and encoding errors become UserErrors."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read the file: {exc.strerror}", path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise UserError("the file is not UTF-8 text; save it as UTF-8", path, line) from None
-    return compose_text(text, path)
+    return compose_text(read_utf8(path, "file"), path)
 
 
 def compose_text(text: str, path: Path) -> yaml.Node:

@@ -37,3 +37,16 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def read_utf8(path: Path, what: str) -> str:
+    """A text file's contents; unreadable or non-UTF-8 files are user errors."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read the {what}: {exc.strerror}", path) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(f"the {what} is not UTF-8 text; save it as UTF-8", path, line) from None

@@ -35,6 +35,7 @@ def job_inputs(job: Job, shared: dict[str, str], locales: Path, strict: bool) ->
     """One hash of everything that can change the files a job writes."""
     inputs = dict(shared)
     for path in [TEMPLATES_DIR / f"{job.product}.html", TEMPLATES_DIR / "_macros.html",
+                 TEMPLATES_DIR / "_page.html",
                  *(p for bleed in job.layouts for p in stylesheet_paths(job, bleed))]:
         inputs[str(path.relative_to(ROOT))] = file_hash(path)
     for code in job.languages:

@@ -111,6 +111,7 @@ def render_html(
         title=" / ".join(c.t(doc.title).striptags() for c in cols),
         keywords=", ".join(c.t(s.heading).striptags() for c in cols for s in doc.sections),
         created=doc.edition.isoformat(),
+        product=job.product,
         padding=padding,
     )
 
