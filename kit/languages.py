@@ -10,8 +10,11 @@ from babel import Locale
 
 SOURCE_LANGUAGE = "nl"
 
-# Language code -> ISO 15924 script. The order is the order of the build plan:
-# Dutch first, then the home languages Flemish schools most often need.
+# Language code -> ISO 15924 script, for every language the kit can print.
+# A language is built once it has a catalog (`python build.py init CODE`).
+# The order is the order of the build plan: Dutch first, then the home
+# languages Flemish schools most often need. To support another language,
+# add it here with a script that kit/fonts.py has a stack for.
 LANGUAGES: dict[str, str] = {
     "nl": "Latn",
     "fr": "Latn",
@@ -26,6 +29,9 @@ LANGUAGES: dict[str, str] = {
     "uk": "Cyrl",
     "fa": "Arab",
     "ti": "Ethi",
+    "es": "Latn",
+    "ps": "Arab",
+    "so": "Latn",
 }
 
 

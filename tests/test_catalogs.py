@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,38 @@ def test_status_lists_every_language() -> None:
     assert "draft" in result.stdout
 
 
+
+
+def test_init_starts_a_new_language_that_is_not_built_until_complete(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    locales = str(root / "locales")
+    result = run_build("init", "so", "--locales", locales)
+    assert result.returncode == 0, result.stderr
+    po = catalog_path(root / "locales", "so")
+    loaded = read_catalog(po, "so")
+    assert loaded.review.status == "draft"
+    assert len([m for m in loaded.catalog if m.id]) == len(list(load_content(ROOT / "content")
+                                                               .texts()))
+    status = run_build("status", "--locales", locales).stdout
+    assert re.search(r"^so +0/48 .* 0% +draft +below threshold", status, re.MULTILINE), status
+    plan = run_build("--list", "--locales", locales).stdout
+    assert "not built (incomplete): so" in plan
+    assert "/so/" not in plan and "nl-so" not in plan
+
+
+def test_reviewed_catalog_names_its_reviewer_in_both_languages() -> None:
+    from kit.catalogs import Review
+    from kit.plan import plan
+    from kit.render import make_environment, render_html
+    from kit.translations import load_languages, translations_for
+
+    content = load_content(ROOT / "content")
+    states = load_languages(content, ROOT / "locales", ["nl", "de"])
+    job = next(j for j in plan(["de"], ["brochure"], ["screen"]) if j.languages == ("nl", "de"))
+    tr = translations_for(content, states, job.languages)
+    reviewed = type(tr)(tr.strings, Review("reviewed", "Anna Example"))
+    html = render_html(make_environment(), content, job, reviewed)
+    assert html.count("Anna Example") == 2  # the Dutch and the German colophon
+    assert "nog niet nagelezen" not in html
+    draft = render_html(make_environment(), content, job, tr)
+    assert "nog niet nagelezen" in draft and "Anna Example" not in draft
