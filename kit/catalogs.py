@@ -59,8 +59,10 @@ def extract(root: Path, mapping_file: Path) -> Catalog:
 
 def same_messages(a: Catalog, b: Catalog) -> bool:
     def key(c: Catalog) -> list[tuple]:
+        # Comments come back from a PO file wrapped over several lines.
         return sorted(
-            (m.context or "", m.id, tuple(m.locations), tuple(m.auto_comments)) for m in c if m.id
+            (m.context or "", m.id, tuple(m.locations), " ".join(" ".join(m.auto_comments).split()))
+            for m in c if m.id
         )
 
     return key(a) == key(b)

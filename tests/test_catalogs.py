@@ -140,3 +140,13 @@ def test_reviewed_catalog_names_its_reviewer_in_both_languages() -> None:
     assert "nog niet nagelezen" not in html
     draft = render_html(make_environment(), content, job, tr)
     assert "nog niet nagelezen" in draft and "Anna Example" not in draft
+
+
+def test_update_of_an_unchanged_project_changes_no_file(tmp_path: Path) -> None:
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    result = run_build("update", "--locales", str(locales))
+    assert result.returncode == 0, result.stderr
+    assert "unchanged: " in result.stdout
+    for path in sorted((ROOT / "locales").rglob("*.po*")):
+        assert (locales / path.relative_to(ROOT / "locales")).read_bytes() == path.read_bytes()
