@@ -82,6 +82,7 @@ def build(options: Options, list_only: bool = False) -> int:
     loaded = load_and_validate(options)
     jobs = plan(loaded.ready, options.products, options.editions)
     if list_only:
+        check_glyphs(loaded, loaded.ready)
         print_plan(jobs, loaded.stale)
         return 0
 
@@ -91,6 +92,7 @@ def build(options: Options, list_only: bool = False) -> int:
     todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
     print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
           f"{len(jobs) - len(todo)} unchanged", flush=True)
+    check_glyphs(loaded, [c for c in loaded.ready if any(c in j.languages for j in todo)])
 
     remove_abandoned_staging(options.output)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(options.output)))
@@ -120,9 +122,17 @@ def load_and_validate(options: Options) -> Loaded:
     )
     ready = [c for c in codes if states[c].buildable(options.threshold)]
     stale = [c for c in codes if c not in ready]
-    for code in ready:
-        glyph_preflight(content, states[code])
     return Loaded(content, states, ready, stale)
+
+
+def check_glyphs(loaded: Loaded, codes: list[str]) -> None:
+    """Before rendering a language, make sure its fonts can draw every character.
+
+    Only the languages about to be rendered: an unchanged language was checked
+    when its files were made.
+    """
+    for code in codes:
+        glyph_preflight(loaded.content, loaded.states[code])
 
 
 def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
