@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.dates import format_date
+
 from kit.catalogs import (
     Completeness,
     LoadedCatalog,
@@ -123,9 +125,12 @@ def glyph_preflight(content: Content, state: LanguageState) -> None:
     lang = language(state.code)
     translated = strings_for(content, state)
     strings = [plain(translated[t.key] if translated else t.source) for t in content.texts()]
-    strings += [lang.native_name, lang.name_in(SOURCE_LANGUAGE)]
+    # Words the build adds: language names and the edition date, in this language.
+    added = [lang.native_name, lang.name_in(SOURCE_LANGUAGE),
+             format_date(content.document.edition, format="long", locale=state.code)]
     missing: dict[str, Text | None] = {}
-    for text, value in zip([*list(content.texts()), None, None], strings, strict=True):
+    texts: list[Text | None] = [*content.texts(), *[None] * len(added)]
+    for text, value in zip(texts, strings + added, strict=True):
         for ch in sorted(missing_glyphs(lang.script, value)):
             missing.setdefault(ch, text)
     if missing:
