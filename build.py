@@ -26,12 +26,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from kit import commands
-from kit.content import Content, load_content
 from kit.errors import BuildFailure, UserError, display_path
 from kit.inputs import job_inputs, shared_inputs
-from kit.languages import SOURCE_LANGUAGE
-from kit.manifest import MANIFEST, STATE, manifest_entry, read_json, sha256_file, write_json_atomic
-from kit.plan import EDITIONS, PRODUCTS, Job, plan
+from kit.manifest import (
+    MANIFEST,
+    STATE,
+    manifest_entry,
+    pack_entry,
+    read_json,
+    sha256_file,
+    write_json_atomic,
+)
+from kit.pack import write_pack
+from kit.plan import EDITIONS, PRODUCTS, Job, plan, plan_school
+from kit.sources.content import Content, load_content
+from kit.sources.languages import SOURCE_LANGUAGE
+from kit.sources.school import School, load_schools
 from kit.translations import (
     LanguageState,
     check_content_markup,
@@ -42,7 +52,7 @@ from kit.translations import (
 )
 
 if TYPE_CHECKING:
-    from kit.produce import JobResult, Written
+    from kit.pdf.produce import JobResult, Written
 
 ROOT = Path(__file__).resolve().parent
 CONTENT = ROOT / "content"
@@ -62,6 +72,7 @@ class Options:
     output: Path
     content: Path = CONTENT
     locales: Path = LOCALES
+    schools: tuple[Path, ...] = ()  # school profiles; none builds the department's edition
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class Loaded:
     states: dict[str, LanguageState]
     ready: list[str]  # complete languages, built
     stale: list[str]  # incomplete languages: their previous outputs stay
+    schools: dict[str, School]  # by slug
 
 
 # --- the build ----------------------------------------------------------------
@@ -80,7 +92,7 @@ class Loaded:
 def build(options: Options, list_only: bool = False) -> int:
     started = time.perf_counter()
     loaded = load_and_validate(options)
-    jobs = plan(loaded.ready, options.products, options.editions)
+    jobs = plan_all(loaded, options)
     if list_only:
         check_glyphs(loaded, loaded.ready)
         print_plan(jobs, loaded.stale)
@@ -88,7 +100,9 @@ def build(options: Options, list_only: bool = False) -> int:
 
     state = read_json(options.output / STATE, {})
     shared = shared_inputs(options.content)
-    keys = {j.name: job_inputs(j, shared, options.locales, options.strict) for j in jobs}
+    keys = {j.name: job_inputs(j, shared, options.locales, options.strict,
+                               loaded.schools.get(j.school or ""))
+            for j in jobs}
     todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
     print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
           f"{len(jobs) - len(todo)} unchanged", flush=True)
@@ -115,14 +129,46 @@ def build(options: Options, list_only: bool = False) -> int:
 def load_and_validate(options: Options) -> Loaded:
     content = load_content(options.content)
     check_content_markup(content)
-    codes = requested_languages(options.locales, options.languages)
+    known = [c for c in requested_languages(options.locales, None) if c != SOURCE_LANGUAGE]
+    schools = load_schools(list(options.schools), known)
+    asked = options.languages
+    if schools and not asked:
+        # A school's pack needs only the languages its profiles name.
+        asked = [SOURCE_LANGUAGE, *dict.fromkeys(c for s in schools for c in s.languages)]
+    codes = requested_languages(options.locales, asked)
     # Dutch is always loaded: every bilingual edition needs it.
     states = load_languages(
         content, options.locales, list(dict.fromkeys([SOURCE_LANGUAGE, *codes]))
     )
     ready = [c for c in codes if states[c].buildable(options.threshold)]
     stale = [c for c in codes if c not in ready]
-    return Loaded(content, states, ready, stale)
+    for school in schools:
+        check_school_languages(school, ready, states)
+    return Loaded(content, states, ready, stale, {s.slug: s for s in schools})
+
+
+def plan_all(loaded: Loaded, options: Options) -> list[Job]:
+    """The department's edition, or the packs of the schools given."""
+    if not loaded.schools:
+        return plan(loaded.ready, options.products, options.editions)
+    jobs: list[Job] = []
+    for school in loaded.schools.values():
+        languages = [c for c in school.languages if c in loaded.ready]
+        poster = [c for c in school.poster_languages if c in languages]
+        jobs += plan_school(school.slug, languages, poster, options.products, options.editions)
+    return jobs
+
+
+def check_school_languages(school: School, ready: list[str], states: dict) -> None:
+    """A school's pack never silently leaves out a language the school asked for."""
+    for code in school.languages:
+        if code not in states:
+            continue  # not asked for on the command line (`--lang`)
+        if code not in ready:
+            c = states[code].completeness
+            raise UserError(
+                f"the school asks for `{code}`, which is only {c.ratio:.0%} translated; "
+                f"finish the catalog or remove `{code}` from `languages`", school.file)
 
 
 def check_glyphs(loaded: Loaded, codes: list[str]) -> None:
@@ -152,7 +198,7 @@ def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options)
     results: list[JobResult] = []
     if not jobs:
         return results
-    from kit.produce import produce  # PDF libraries load only when there is work
+    from kit.pdf.produce import produce  # PDF libraries load only when there is work
 
     total = sum(len(j.outputs) for j in jobs)
     done = 0
@@ -162,7 +208,7 @@ def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options)
         futures = [
             pool.submit(produce, job, loaded.content,
                         translations_for(loaded.content, loaded.states, job.languages),
-                        staging, options.strict)
+                        staging, options.strict, loaded.schools.get(job.school or ""))
             for job in ordered
         ]
         for future in as_completed(futures):
@@ -207,12 +253,19 @@ def commit(
     for entry in read_json(out / MANIFEST, []):
         if entry["path"] in planned or not (out / entry["path"]).exists():
             continue
+        if entry["product"] == "pack" and entry.get("school") in loaded.schools:
+            continue  # made again below
         # Outputs outside this build's selection stay listed; those of a
         # language that fell below the threshold are marked stale until it is
         # translated again.
         if any(code in loaded.stale for code in entry["languages"]):
             entry = {**entry, "stale": True}
         entries.append(entry)
+    for slug, school in loaded.schools.items():
+        members = sorted(e["path"] for e in entries
+                         if e.get("school") == slug and e["product"] != "pack")
+        path = write_pack(out, slug, members)
+        entries.append(pack_entry(out, path, slug, [SOURCE_LANGUAGE, *school.languages]))
     write_json_atomic(out / STATE, state)
     write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
 
@@ -260,12 +313,16 @@ class Parser(argparse.ArgumentParser):
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = Parser(
         prog="build.py", description="Build the cyberbullying print kit.",
-        epilog="Commands: build (default), extract, update, init LANG, compile, status, check.",
+        epilog="Commands: build (default), extract, update, init LANG, compile, status, check, "
+               "new-school SLUG.",
     )
     parser.add_argument("command", nargs="?", default="build",
                         choices=["build", "extract", "update", "init", "compile", "status",
-                                 "check"])
-    parser.add_argument("language", nargs="?", help="language code for `init`")
+                                 "check", "new-school"])
+    parser.add_argument("language", nargs="?",
+                        help="language code for `init`; the new school's slug for `new-school`")
+    parser.add_argument("--school", action="append", type=Path, metavar="PROFILE",
+                        help="build this school's pack from its profile (repeatable)")
     parser.add_argument("--product", action="append", choices=sorted(PRODUCTS),
                         help="build only this product (repeatable)")
     parser.add_argument("--lang", action="append", metavar="CODE",
@@ -287,7 +344,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.command == "init" and not args.language:
         parser.error("`init` needs a language code, e.g. `python build.py init so`")
-    if args.command != "init" and args.language:
+    if args.command == "new-school" and not args.language:
+        parser.error("`new-school` needs a slug, e.g. `python build.py new-school de-linde`")
+    if args.command not in {"init", "new-school"} and args.language:
         parser.error(f"unexpected argument `{args.language}`")
     if not 0 < args.threshold <= 100:
         parser.error("--threshold must be a percentage between 0 and 100")
@@ -314,6 +373,8 @@ def main(argv: list[str]) -> int:
                 return commands.status(paths, threshold)
             case "check":
                 return commands.check(paths)
+            case "new-school":
+                return commands.new_school(ROOT / "schools", args.language, args.locales)
         options = Options(
             products=args.product or list(PRODUCTS),
             languages=args.lang,
@@ -325,6 +386,7 @@ def main(argv: list[str]) -> int:
             output=args.output,
             content=args.content,
             locales=args.locales,
+            schools=tuple(args.school or ()),
         )
         return build(options, list_only=args.list)
     except UserError as exc:

@@ -32,11 +32,11 @@ def naive_baseline(manifest: list[dict]) -> tuple[float, int]:
     """
     import weasyprint
 
-    from kit.content import load_content
-    from kit.fonts import FONTS_DIR, font_css
+    from kit.pdf.produce import SPARE_BLANKS, VARIANTS
     from kit.plan import plan
-    from kit.produce import SPARE_BLANKS, VARIANTS
     from kit.render import TEMPLATES_DIR, make_environment, render_html, stylesheet_paths
+    from kit.sources.content import load_content
+    from kit.sources.fonts import FONTS_DIR, font_css
     from kit.translations import load_languages, requested_languages, translations_for
 
     scale = {e["path"]: e["text_scale"] for e in manifest}

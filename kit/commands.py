@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from kit import catalogs
-from kit.content import load_content
 from kit.errors import UserError, display_path
-from kit.languages import LANGUAGES, SOURCE_LANGUAGE
 from kit.manifest import MANIFEST, read_json
+from kit.sources import catalogs
+from kit.sources.content import ID_PATTERN, load_content
+from kit.sources.languages import LANGUAGES, SOURCE_LANGUAGE
+from kit.sources.school import MAX_SLUG_LENGTH
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,56 @@ def status(paths: Paths, threshold: float) -> int:
 
 
 def check(paths: Paths) -> int:
-    from kit import preflight  # PDF libraries, needed by this command only
+    from kit.pdf import preflight  # PDF libraries, needed by this command only
 
     manifest = read_json(paths.output / MANIFEST, None)
     if manifest is None:
         raise UserError("no manifest; build first with `python build.py`",
                         paths.output / MANIFEST)
     return 1 if preflight.check_manifest(paths.output, manifest) else 0
+
+
+NEW_SCHOOL = """\
+# The profile of one school: fill in every empty value, then build its pack:
+#     ./run build --school {path}
+# Everything is printed exactly as written. See schools/example.yaml for a
+# filled-in example and the README for every key.
+
+name: ""            # the school's name, as on its letters
+slug: {slug}        # the folder: output/schools/{slug}/
+address: ""         # street and number, postcode and town
+website: ""         # e.g. www.school.be (or delete this line)
+site_url:           # optional: where the school publishes the web edition
+logo:               # optional: an SVG or PNG file beside this profile, e.g. logo.svg
+languages: []       # translations to hand out, e.g. [ar, tr, uk]: {codes}
+contacts:           # who a parent can contact (one to four people)
+  - role: zorgcoördinator   # or leerlingenbegeleider, directie, secretariaat, leerkracht
+    name: ""
+    phone: ""
+    email: ""
+    hours: ""               # e.g. ma–vr 8.15–16.00 (or delete this line)
+clb:                # the school's CLB (pupil guidance centre)
+  name: ""
+  phone: ""
+  email: ""
+  website: ""
+"""
+
+
+def new_school(folder: Path, slug: str, locales: Path) -> int:
+    """Write a fresh profile to fill in; its empty values are reported until filled."""
+    if not ID_PATTERN.match(slug) or len(slug) > MAX_SLUG_LENGTH:
+        raise UserError(f"`{slug}` is not a safe folder name: use lowercase letters, digits and "
+                        "single hyphens")
+    path = folder / f"{slug}.yaml"
+    if path.exists():
+        raise UserError("a profile with this slug exists already", path)
+    codes = " ".join(c for c in catalogs.discover_catalogs(locales) if c != SOURCE_LANGUAGE)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(NEW_SCHOOL.format(slug=slug, path=display_path(path), codes=codes),
+                   encoding="utf-8")
+    os.replace(tmp, path)
+    print(f"created {display_path(path)}: fill it in, then run "
+          f"`./run build --school {display_path(path)}`")
+    return 0

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from functools import cache
 from pathlib import Path
 
-from kit.catalogs import catalog_path
 from kit.plan import Job
 from kit.render import ROOT, TEMPLATES_DIR, stylesheet_paths
+from kit.sources.catalogs import catalog_path
+from kit.sources.school import School
 
-CODE_FILES = ("build.py", "requirements.txt", "kit/*.py")
+CODE_FILES = ("build.py", "requirements.txt", "kit/**/*.py")
 
 
 @cache
@@ -31,10 +33,19 @@ def shared_inputs(content: Path) -> dict[str, str]:
     return inputs
 
 
-def job_inputs(job: Job, shared: dict[str, str], locales: Path, strict: bool) -> str:
-    """One hash of everything that can change the files a job writes."""
+def job_inputs(
+    job: Job, shared: dict[str, str], locales: Path, strict: bool, school: School | None = None
+) -> str:
+    """One hash of everything that can change the files a job writes.
+
+    A school's job depends on its own profile and logo only, so editing one
+    profile rebuilds that school and no other.
+    """
     inputs = dict(shared)
-    for path in [TEMPLATES_DIR / f"{job.product}.html", TEMPLATES_DIR / "_macros.html",
+    if school is not None:
+        inputs["school"] = repr(dataclasses.replace(school, logo=None, file=Path()))
+        inputs["logo"] = school.logo.sha256 if school.logo else ""
+    for path in [TEMPLATES_DIR / job.template, TEMPLATES_DIR / "_macros.html",
                  TEMPLATES_DIR / "_page.html",
                  *(p for bleed in job.layouts for p in stylesheet_paths(job, bleed))]:
         inputs[str(path.relative_to(ROOT))] = file_hash(path)

@@ -62,4 +62,15 @@ def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState])
         "text_scale": info.get("fit", 100) if output.product == "poster" else None,
         "stale": False,
         "review": review,
+        "school": output.school,
+    }
+
+
+def pack_entry(out: Path, path: str, slug: str, languages: list[str]) -> dict:
+    """The manifest record of a school's zip."""
+    return {
+        "path": path, "product": "pack", "edition": None, "languages": languages,
+        "paper": None, "sheet": None, "imposed": False, "pages": None,
+        "sha256": sha256_file(out / path), "text_scale": None, "stale": False,
+        "review": None, "school": slug,
     }

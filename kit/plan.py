@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kit.languages import SOURCE_LANGUAGE
+from kit.sources.languages import SOURCE_LANGUAGE
 
 PRODUCTS: dict[str, tuple[str, ...]] = {"brochure": ("A5",), "poster": ("A4", "A3")}
 EDITIONS = ("print", "office", "screen")
 PAPER_MM: dict[str, tuple[float, float]] = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210)}
+# The smallest size, in points, of the rules of thumb on a multilingual poster.
+# On A3, 18 pt bold (capitals 4.5 mm high) reads from 1.5 m; see the README.
+POSTER_FLOOR_PT: dict[str, float] = {"A3": 18.0, "A4": 12.0}
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,22 @@ class Output:
     paper: str
     languages: tuple[str, ...]
     edition: str
+    school: str | None = None  # a school's slug; None for the department's edition
 
     @property
     def path(self) -> str:
         """Where the file lands, relative to `output/`."""
-        langs = "-".join(self.languages)
+        folder = f"schools/{self.school}/" if self.school else ""
+        if self.product == "guide":
+            return f"{folder}printing-guide.pdf"
+        langs = "multilingual" if self.multilingual else "-".join(self.languages)
         suffix = "-booklet" if self.imposed else ""
-        return f"{self.edition}/{langs}/{self.product}-{self.paper.lower()}{suffix}.pdf"
+        return f"{folder}{self.edition}/{langs}/{self.product}-{self.paper.lower()}{suffix}.pdf"
+
+    @property
+    def multilingual(self) -> bool:
+        """Dutch and several translations on one sheet: a school's poster."""
+        return len(self.languages) > 2
 
     @property
     def imposed(self) -> bool:
@@ -45,9 +57,9 @@ class Output:
 
     @property
     def translation(self) -> str | None:
-        """The language that is not Dutch, if any."""
+        """The one language that is not Dutch, if there is exactly one."""
         others = [code for code in self.languages if code != SOURCE_LANGUAGE]
-        return others[0] if others else None
+        return others[0] if len(others) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,16 @@ class Job:
     paper: str
     languages: tuple[str, ...]
     outputs: tuple[Output, ...]
+    school: str | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.product}-{self.paper.lower()}-{'-'.join(self.languages)}"
+        name = f"{self.product}-{self.paper.lower()}-{'-'.join(self.languages)}"
+        return f"{self.school}/{name}" if self.school else name
+
+    @property
+    def template(self) -> str:
+        return "poster-multi.html" if len(self.languages) > 2 else f"{self.product}.html"
 
     @property
     def layouts(self) -> tuple[bool, ...]:
@@ -83,10 +101,37 @@ def language_sets(languages: list[str]) -> list[tuple[str, ...]]:
     return sets
 
 
+def _job(product: str, paper: str, langs: tuple[str, ...], editions: list[str],
+         school: str | None = None) -> Job:
+    outputs = tuple(Output(product, paper, langs, e, school) for e in editions)
+    return Job(product, paper, langs, outputs, school)
+
+
 def plan(languages: list[str], products: list[str], editions: list[str]) -> list[Job]:
+    """The department's edition: every language set, product and paper."""
     return [
-        Job(product, paper, langs, tuple(Output(product, paper, langs, e) for e in editions))
+        _job(product, paper, langs, editions)
         for langs in language_sets(languages)
         for product in products
         for paper in PRODUCTS[product]
     ]
+
+
+def plan_school(
+    slug: str, languages: list[str], poster_languages: list[str], products: list[str],
+    editions: list[str],
+) -> list[Job]:
+    """A school's pack: its brochures, its Dutch and multilingual posters, a printing guide."""
+    jobs = []
+    if "brochure" in products:
+        jobs += [_job("brochure", "A5", langs, editions, slug)
+                 for langs in language_sets([SOURCE_LANGUAGE, *languages])]
+    if "poster" in products:
+        poster_sets = [(SOURCE_LANGUAGE,)]
+        if poster_languages:
+            poster_sets.append((SOURCE_LANGUAGE, *poster_languages))
+        jobs += [_job("poster", paper, langs, editions, slug)
+                 for langs in poster_sets for paper in PRODUCTS["poster"]]
+    # The guide names every file of the pack, so it is made with every pack.
+    jobs.append(_job("guide", "A4", (SOURCE_LANGUAGE,), ["screen"], slug))
+    return jobs

@@ -14,12 +14,13 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup
 
-from kit.catalogs import Review
-from kit.content import Content, Text
-from kit.fonts import FONTS_DIR, font_css
-from kit.languages import SOURCE_LANGUAGE, Language, language
-from kit.markup import to_html
 from kit.plan import Job
+from kit.sources.catalogs import Review
+from kit.sources.content import Content, Text
+from kit.sources.fonts import FONTS_DIR, font_css
+from kit.sources.languages import SOURCE_LANGUAGE, Language, language
+from kit.sources.markup import to_html
+from kit.sources.school import School
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -30,6 +31,7 @@ TEMPLATES_DIR = ROOT / "templates"
 STYLES_DIR = ROOT / "styles"
 # The only local files a document may load: the kit's own assets.
 ASSET_DIRS = (FONTS_DIR, STYLES_DIR, TEMPLATES_DIR)
+DATA_IMAGES = ("data:image/png;base64,", "data:image/svg+xml;base64,")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class Translations:
     """
 
     strings: dict[str, dict[str, str] | None]
-    review: Review | None
+    review: Review | None  # of the one translation of a monolingual or bilingual file
+    reviews: dict[str, Review] = field(default_factory=dict)  # of every translation
 
 
 def columns(content: Content, languages: tuple[str, ...], tr: Translations) -> list[Column]:
@@ -73,14 +76,27 @@ def columns(content: Content, languages: tuple[str, ...], tr: Translations) -> l
     ]
 
 
+def isolate(value: str) -> Markup:
+    """A name, number or address as one left-to-right run that cannot be reordered.
+
+    First-strong isolates (U+2068 … U+2069) keep "09 123 45 67" or an e-mail
+    address in its own order inside Arabic or Persian text, without inline
+    elements that WeasyPrint's bidi handling could split.
+    """
+    return Markup("\u2068{}\u2069").format(value)
+
+
 def make_environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["iso"] = isolate
+    env.filters["fill"] = lambda text, **values: to_html(text, values)
+    return env
 
 
 def render_html(
@@ -89,6 +105,7 @@ def render_html(
     job: Job,
     tr: Translations,
     padding: int = 0,
+    school: School | None = None,
 ) -> str:
     """The HTML of one job; `padding` adds blank pages before a brochure's back page."""
     cols = columns(content, job.languages, tr)
@@ -98,7 +115,13 @@ def render_html(
         # A translation is always marked as one in Dutch too.
         colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr)]
     doc = content.document
-    template = env.get_template(f"{job.product}.html")
+    title = " / ".join(c.t(doc.title).striptags() for c in cols)
+    if job.product == "guide" and school is not None:
+        title = to_html(content.guide["title"], {"school": school.name}).striptags()
+    codes = school.languages if school else ()
+    poster_codes = school.poster_languages if school else ()
+    names = {c: language(c).name_in(SOURCE_LANGUAGE) for c in codes}
+    template = env.get_template(job.template)
     return template.render(
         doc=doc,
         rules=doc.rules_section(),
@@ -108,11 +131,17 @@ def render_html(
         colophon_cols=colophon_cols,
         bilingual=len(cols) == 2,
         review=tr.review,
-        title=" / ".join(c.t(doc.title).striptags() for c in cols),
+        title=title,
         keywords=", ".join(c.t(s.heading).striptags() for c in cols for s in doc.sections),
         created=doc.edition.isoformat(),
         product=job.product,
+        multilingual=len(cols) > 2,
         padding=padding,
+        school=school,
+        guide=content.guide,
+        reviews=tr.reviews,
+        language_names=names,
+        poster_language_names=", ".join(names[c] for c in poster_codes),
     )
 
 
@@ -178,6 +207,9 @@ def asset_fetcher(log: RenderLog) -> URLFetcher:
     class AssetFetcher(URLFetcher):
         def fetch(self, url: str, headers: dict | None = None) -> object:
             parts = urlsplit(url)
+            if url.startswith(DATA_IMAGES):
+                # A school's logo, validated and inlined by the profile loader.
+                return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(unquote(parts.path)).resolve()
                 if any(path.is_relative_to(d) for d in ASSET_DIRS) and path.is_file():
@@ -185,7 +217,7 @@ def asset_fetcher(log: RenderLog) -> URLFetcher:
             log.refused.append(url)
             raise ValueError(f"refused to load {url}: only the kit's own asset files may be used")
 
-    return AssetFetcher(allowed_protocols={"file"}, allow_redirects=False)
+    return AssetFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
 
 
 class Renderer:

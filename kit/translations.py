@@ -8,7 +8,9 @@ from pathlib import Path
 
 from babel.dates import format_date
 
-from kit.catalogs import (
+from kit.errors import UserError
+from kit.render import Translations
+from kit.sources.catalogs import (
     Completeness,
     LoadedCatalog,
     catalog_path,
@@ -16,12 +18,10 @@ from kit.catalogs import (
     discover_catalogs,
     read_catalog,
 )
-from kit.content import Content, Text
-from kit.errors import UserError
-from kit.fonts import missing_glyphs
-from kit.languages import LANGUAGES, SOURCE_LANGUAGE, language
-from kit.markup import compare, plain, problems
-from kit.render import Translations
+from kit.sources.content import Content, Text
+from kit.sources.fonts import missing_glyphs
+from kit.sources.languages import LANGUAGES, SOURCE_LANGUAGE, language
+from kit.sources.markup import compare, plain, problems
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,8 @@ def translations_for(
     codes = set(languages) | {SOURCE_LANGUAGE}
     catalogs = [states[c].catalog for c in languages if states[c].catalog is not None]
     review = catalogs[0].review if catalogs else None
-    return Translations({c: strings_for(content, states[c]) for c in codes}, review)
+    reviews = {c.lang: c.review for c in catalogs}
+    return Translations({c: strings_for(content, states[c]) for c in codes}, review, reviews)
 
 
 def glyph_preflight(content: Content, state: LanguageState) -> None:
@@ -146,3 +147,4 @@ def glyph_preflight(content: Content, state: LanguageState) -> None:
             "replace the characters or add a font that has them",
             where, line,
         )
+

@@ -18,9 +18,9 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kit.content import _ContentReader, compose_text
 from kit.errors import UserError
-from kit.markup import ALLOWED_TAGS, compare, to_html
+from kit.sources.content import _ContentReader, compose_text
+from kit.sources.markup import ALLOWED_TAGS, compare, to_html
 
 CASES = yaml.safe_load((ROOT / "tests/corpus/cases.yaml").read_text(encoding="utf-8"))
 LONG = "a" * 6000

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, run_build
 from pypdf import PdfReader
 
-from kit.content import load_content
+from kit.sources.content import load_content
 
 MM = 72 / 25.4
 SIZES = {"A5": (148, 210), "A4": (210, 297), "A3": (297, 420)}
@@ -84,7 +84,7 @@ def test_preflight_passes_on_every_file(full_build: Path) -> None:
 
 def test_right_to_left_text_reads_in_logical_order(full_build: Path) -> None:
     text = pdf_text(full_build / "screen/ar/brochure-a5.pdf")
-    from kit.catalogs import catalog_path, read_catalog
+    from kit.sources.catalogs import catalog_path, read_catalog
 
     catalog = read_catalog(catalog_path(ROOT / "locales", "ar"), "ar")
     heading = catalog.translation("vuistregels", "Twee vuistregels")

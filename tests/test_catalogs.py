@@ -12,9 +12,9 @@ import pytest
 from babel.messages.pofile import read_po
 from conftest import ROOT, run_build
 
-from kit import catalogs
-from kit.catalogs import catalog_path, discover_catalogs, merge, read_catalog
-from kit.content import load_content
+from kit.sources import catalogs
+from kit.sources.catalogs import catalog_path, discover_catalogs, merge, read_catalog
+from kit.sources.content import load_content
 
 LANGS = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti"]
 
@@ -125,9 +125,9 @@ def test_init_starts_a_new_language_that_is_not_built_until_complete(tmp_path: P
 
 
 def test_reviewed_catalog_names_its_reviewer_in_both_languages() -> None:
-    from kit.catalogs import Review
     from kit.plan import plan
     from kit.render import make_environment, render_html
+    from kit.sources.catalogs import Review
     from kit.translations import load_languages, translations_for
 
     content = load_content(ROOT / "content")

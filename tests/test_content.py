@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_build
 
-from kit.content import load_content, load_document
 from kit.errors import UserError
+from kit.sources.content import load_content, load_document
 
 
 def test_real_content_loads_with_stable_unique_keys() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kit.fonts import font_css, missing_glyphs
-from kit.languages import LANGUAGES, language
+from kit.sources.fonts import font_css, missing_glyphs
+from kit.sources.languages import LANGUAGES, language
 
 
 def test_every_language_has_a_direction_script_and_native_name() -> None:

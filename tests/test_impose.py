@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kit.impose import padded_order, sheet_sides
+from kit.pdf.impose import padded_order, sheet_sides
 
 
 def numbered(sides: list[tuple[int, int]]) -> list[tuple[int, int]]:

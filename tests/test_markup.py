@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kit.markup import compare, to_html
+from kit.sources.markup import compare, to_html
 
 
 def test_translation_with_same_tokens_in_other_order_passes() -> None:

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, RectangleObject
 
-from kit import preflight
+from kit.pdf import preflight
 from kit.plan import Output
 
 

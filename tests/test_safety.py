@@ -14,13 +14,13 @@ from pathlib import Path
 
 from conftest import ROOT, run_build
 
-from kit.catalogs import Review
-from kit.content import load_content
 from kit.manifest import sha256_file
+from kit.pdf.preflight import pdf_text
+from kit.pdf.produce import produce
 from kit.plan import plan
-from kit.preflight import pdf_text
-from kit.produce import produce
 from kit.render import Renderer, RenderLog, Translations
+from kit.sources.catalogs import Review
+from kit.sources.content import load_content
 
 HOSTILE = [
     "file:///etc/passwd",

@@ -22,9 +22,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from kit.content import Content, Text
 from kit.errors import UserError, read_utf8
-from kit.languages import LANGUAGES
+from kit.sources.content import Content, Text
+from kit.sources.languages import LANGUAGES
 
 PROJECT = "cyberbullying-print-kit"
 DOMAIN = "messages"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from kit.content import texts_of_file
+from kit.sources.content import texts_of_file
 
 
 def extract_content(

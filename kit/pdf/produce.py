@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 
 import pydyf
 
-from kit import preflight
-from kit.content import Content
-from kit.impose import impose_booklet
+from kit.pdf import preflight
+from kit.pdf.impose import impose_booklet
 from kit.plan import Job, Output
 from kit.render import (
     Renderer,
@@ -27,6 +26,8 @@ from kit.render import (
     capture_warnings,
     render_html,
 )
+from kit.sources.content import Content
+from kit.sources.school import School
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -75,13 +76,14 @@ def renderer() -> Renderer:
 
 
 def produce(
-    job: Job, content: Content, tr: Translations, staging: Path, strict: bool
+    job: Job, content: Content, tr: Translations, staging: Path, strict: bool,
+    school: School | None = None,
 ) -> JobResult:
     started = time.perf_counter()
     result = JobResult(job)
     log = RenderLog()
     try:
-        documents, fit = _layouts(job, content, tr, log)
+        documents, fit = _layouts(job, content, tr, log, school)
         for output in job.outputs:
             document = documents[output.edition == "print"]
             written = _write(output, job.name, document, staging, log, fit)
@@ -101,14 +103,14 @@ def produce(
 
 
 def _layouts(
-    job: Job, content: Content, tr: Translations, log: RenderLog
+    job: Job, content: Content, tr: Translations, log: RenderLog, school: School | None
 ) -> tuple[dict[bool, Document], int]:
     """Each page geometry the job needs, laid out once; and a poster's text scale."""
     r = renderer()
     documents: dict[bool, Document] = {}
     fit = 100
     if job.product == "poster":
-        html = render_html(r.env, content, job, tr)
+        html = render_html(r.env, content, job, tr, school=school)
         found: int | None = None
         for bleed in job.layouts:
             documents[bleed], found = _fit_poster(r, html, job, bleed, log, found)
@@ -119,10 +121,11 @@ def _layouts(
             # pages, with blank pages before the back page, never inside a
             # section. Spare blanks laid out and the surplus dropped avoid a
             # second layout.
-            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS)
+            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS, school=school)
             documents[bleed] = _drop_surplus_blanks(r.layout(html, job, bleed, log))
         else:
-            documents[bleed] = r.layout(render_html(r.env, content, job, tr), job, bleed, log)
+            html = render_html(r.env, content, job, tr, school=school)
+            documents[bleed] = r.layout(html, job, bleed, log)
     return documents, fit
 
 

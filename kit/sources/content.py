@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -98,6 +98,7 @@ class Document:
 class Content:
     document: Document
     labels: dict[str, Text]
+    guide: dict[str, str] = field(default_factory=dict)  # the printing guide, Dutch only
 
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in reading order, the kit's labels last."""
@@ -370,14 +371,14 @@ class _ContentReader(_Reader):
             result.append(ListItem(ident, text, sub, paragraph))
         return tuple(result)
 
-    def labels(self, node: yaml.Node) -> dict[str, Text]:
-        root = self.mapping(node, "the labels file", {"labels"})
+    def labels(self, node: yaml.Node, root_key: str = "labels") -> dict[str, Text]:
+        root = self.mapping(node, f"the {root_key} file", {root_key})
         labels: dict[str, Text] = {}
-        for item in self.sequence(root["labels"], "`labels`"):
+        for item in self.sequence(root[root_key], f"`{root_key}`"):
             fields = self.mapping(item, "a label", {"id", "text"})
             ident = self.identifier(fields["id"], "a label `id`")
             if ident in labels:
-                raise self.error(fields["id"], f"duplicate id `{ident}` in `labels`")
+                raise self.error(fields["id"], f"duplicate id `{ident}` in `{root_key}`")
             labels[ident] = self.text(fields["text"], f"kit.{ident}",
                                       "The kit's own text (cover, colophon, poster)", "`text`")
         return labels
@@ -385,10 +386,18 @@ class _ContentReader(_Reader):
 
 DOCUMENT_FILE = "cyberpesten.yaml"
 LABELS_FILE = "kit.yaml"
+GUIDE_FILE = "guide.yaml"
+REQUIRED_GUIDE = {
+    "title", "intro", "office-heading", "office-booklet", "office-poster", "print-heading",
+    "print-text", "screen-heading", "screen-text", "languages-heading", "languages-text",
+    "multilingual-text", "draft-text", "files-heading", "language-dutch", "language-line",
+}
 REQUIRED_LABELS = {
     "cover-audience", "colophon-heading", "source-text", "source-rules", "edition",
     "translation-notice", "translation-notice-single", "review-draft", "review-done",
-    "poster-from",
+    "poster-from", "school-heading", "school-intro", "label-phone", "label-email",
+    "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
+    "poster-school-contact", "poster-multi-notice",
 }
 
 
@@ -405,17 +414,29 @@ def load_labels(path: Path) -> dict[str, Text]:
     return labels
 
 
+def load_guide(path: Path) -> dict[str, str]:
+    node = compose(path)
+    texts = _ContentReader(path).labels(node, root_key="guide")
+    missing = sorted(REQUIRED_GUIDE - texts.keys())
+    if missing:
+        raise UserError(f"the guide text `{missing[0]}` is missing", path,
+                        node.start_mark.line + 1)
+    return {ident: text.source for ident, text in texts.items()}
+
+
 def load_content(content_dir: Path) -> Content:
     document = load_document(content_dir / DOCUMENT_FILE)
     labels = load_labels(content_dir / LABELS_FILE)
     document.rules_section()
-    return Content(document, labels)
+    return Content(document, labels, load_guide(content_dir / GUIDE_FILE))
 
 
 def texts_of_file(path: Path, text: str) -> list[Text]:
     """The translatable texts of one content file, for the message extractor."""
     node = compose_text(text, path)
     reader = _ContentReader(path)
+    if path.name == GUIDE_FILE:
+        return []  # read by the school staff who print: Dutch only
     if isinstance(node, yaml.MappingNode) and any(
         isinstance(k, yaml.ScalarNode) and k.value == "labels" for k, _ in node.value
     ):

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
-from kit.impose import padded_order, sheet_sides
-from kit.languages import language
-from kit.plan import PAPER_MM, Output
+from kit.pack import verify_pack
+from kit.pdf.impose import padded_order, sheet_sides
+from kit.plan import PAPER_MM, POSTER_FLOOR_PT, Output
 from kit.render import booklet_rtl
+from kit.sources.languages import language
 
 MM = 72 / 25.4
 TOLERANCE = 0.6  # points
@@ -82,8 +84,8 @@ def rule_page_count(s: Subject) -> str | None:
     actual = len(s.pdf.pages)
     if actual != s.pages:
         return f"has {actual} pages, the build recorded {s.pages}"
-    if s.output.product == "poster" and actual != 1:
-        return f"a poster must be one page, this one has {actual}"
+    if s.output.product in {"poster", "guide"} and actual != 1:
+        return f"a {s.output.product} must be one page, this one has {actual}"
     if s.output.product == "brochure":
         if s.output.imposed and actual * 2 % 4:
             return f"booklet of {actual} sheet sides is not a multiple of four pages"
@@ -231,6 +233,77 @@ def rule_imposition(s: Subject) -> str | None:
     return None
 
 
+def text_sizes(pdf: pikepdf.Pdf) -> Counter[tuple[str, float]]:
+    """Glyphs set per (font name without subset tag, size in points), over every page.
+
+    The size is the font size times the scale of the text and transformation
+    matrices, which is how large the letters are on paper.
+    """
+    sizes: Counter[tuple[str, float]] = Counter()
+    for page in pdf.pages:
+        _walk_text(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()),
+                   pikepdf.Matrix(), sizes)
+    return sizes
+
+
+def _walk_text(stream: pikepdf.Object, resources: pikepdf.Dictionary, ctm: pikepdf.Matrix,
+               sizes: Counter[tuple[str, float]]) -> None:
+    stack: list[pikepdf.Matrix] = []
+    fonts = resources.get("/Font", pikepdf.Dictionary())
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    tm, font, size = pikepdf.Matrix(), "", 0.0
+    for operands, operator in pikepdf.parse_content_stream(stream):
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q" and stack:
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = pikepdf.Matrix(*(float(v) for v in operands)) @ ctm
+        elif op == "BT":
+            tm = pikepdf.Matrix()
+        elif op == "Tm":
+            tm = pikepdf.Matrix(*(float(v) for v in operands))
+        elif op == "Tf":
+            name = str(fonts.get(operands[0], {}).get("/BaseFont", "?"))
+            font, size = name.split("+", 1)[-1].lstrip("/"), float(operands[1])
+        elif op in {"TJ", "Tj"}:
+            m = tm @ ctm
+            scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+            parts = operands[0] if op == "TJ" else [operands[0]]
+            glyphs = sum(len(bytes(p)) // 2 for p in parts if isinstance(p, pikepdf.String))
+            sizes[(font, round(size * scale, 1))] += glyphs
+        elif op == "Do":
+            xobject = xobjects.get(operands[0])
+            if xobject is not None and xobject.get("/Subtype") == "/Form":
+                matrix = pikepdf.Matrix(*(float(v) for v in xobject.get("/Matrix",
+                                                                     [1, 0, 0, 1, 0, 0])))
+                _walk_text(xobject, xobject.get("/Resources", resources), matrix @ ctm, sizes)
+
+
+def rule_poster_floor(s: Subject) -> str | None:
+    """On a multilingual poster every language's rules of thumb reach the size floor.
+
+    The rules are the bold text of each script's face; the size most of those
+    glyphs are set in is the rules' size (headings and names are fewer).
+    """
+    if not s.output.multilingual:
+        return None
+    floor = POSTER_FLOOR_PT[s.output.paper]
+    bold: dict[str, Counter[float]] = {}
+    for (font, size), count in text_sizes(s.pdf).items():
+        if font.endswith("-Bold"):
+            bold.setdefault(font, Counter())[size] += count
+    if not bold:
+        return "no bold text found: the rules of thumb are missing"
+    for font, counts in sorted(bold.items()):
+        size = counts.most_common(1)[0][0]
+        if size < floor - 0.05:
+            return (f"the rules of thumb in {font} are set at {size:.1f} pt, below the "
+                    f"{floor:.0f} pt floor for an {s.output.paper} poster")
+    return None
+
+
 def rule_qpdf(s: Subject) -> str | None:
     """qpdf's own structural check (`qpdf --check`), run in-process through pikepdf."""
     problems = s.pdf.check_pdf_syntax()
@@ -246,6 +319,7 @@ RULES: dict[str, Rule] = {
     "tags": rule_screen_tags,
     "metadata": rule_metadata,
     "order": rule_imposition,
+    "floor": rule_poster_floor,
     "qpdf": rule_qpdf,
 }
 
@@ -269,13 +343,15 @@ def check_manifest(out: Path, manifest: list[dict]) -> list[str]:
     """Check every file the manifest lists; print a table; return one line per failure."""
     rows = []
     for entry in manifest:
-        output = Output(entry["product"], entry["paper"], tuple(entry["languages"]),
-                        entry["edition"])
         path = out / entry["path"]
-        if path.exists():
-            problems = problems_of(output, path, entry["pages"])
-        else:
+        if not path.exists():
             problems = ["missing: listed in the manifest but not in output/"]
+        elif entry["product"] == "pack":
+            problems = [f"pack: {p}" for p in verify_pack(out, entry, manifest)]
+        else:
+            output = Output(entry["product"], entry["paper"], tuple(entry["languages"]),
+                            entry["edition"], entry.get("school"))
+            problems = problems_of(output, path, entry["pages"])
         rows.append((entry["path"], problems))
     width = max((len(path) for path, _ in rows), default=10)
     print(f"{'file':<{width}}  result  rules: {', '.join(RULES)}")

@@ -1,0 +1,1 @@
+"""PDF output: producing files in workers, imposing booklets, preflight."""

@@ -1,0 +1,1 @@
+"""Inputs of the pipeline: content, catalogs, languages, markup, fonts, school profiles."""

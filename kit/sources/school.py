@@ -1,0 +1,295 @@
+"""School profiles (`schools/<slug>.yaml`): a school's name, logo, contacts and languages.
+
+A profile is the school's own words: names, numbers and addresses are
+printed exactly as given and never translated. Only the labels around them
+(roles, "phone", the CLB explanation) are kit text from the catalogs.
+Every mistake is reported with the profile's file and line.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from kit.errors import UserError
+from kit.sources.content import ID_PATTERN, _Reader, compose
+from kit.sources.fonts import missing_glyphs
+
+# The roles a contact can have; each is a label translated through the
+# catalogs (`kit.role-<id>`). Spelled as a school writes them, accents or not.
+ROLES: dict[str, str] = {
+    "zorgcoördinator": "zorgcoordinator",
+    "zorgcoordinator": "zorgcoordinator",
+    "leerlingenbegeleider": "leerlingenbegeleider",
+    "directie": "directie",
+    "directeur": "directie",
+    "secretariaat": "secretariaat",
+    "leerkracht": "leerkracht",
+}
+MAX_LOGO_BYTES = 1_000_000
+MAX_LOGO_PIXELS = 4000  # per side; a print logo at 300 dpi needs far less
+MAX_SLUG_LENGTH = 60
+MAX_CONTACTS = 4
+# The multilingual poster: Dutch and at most this many translations, so that
+# every language stays readable from a distance (see the poster's size floor).
+MAX_POSTER_LANGUAGES = 5
+PROFILE_KEYS = {"name", "slug", "address", "languages", "contacts", "clb"}
+OPTIONAL_KEYS = {"website", "site_url", "logo", "poster_languages"}
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ./()-]*[0-9]$")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str  # a role id, e.g. "zorgcoordinator"
+    name: str
+    phone: str | None
+    email: str | None
+    hours: str | None
+
+
+@dataclass(frozen=True)
+class Clb:
+    name: str
+    phone: str | None
+    email: str | None
+    website: str | None
+
+
+@dataclass(frozen=True)
+class Logo:
+    file: Path
+    media_type: str  # "image/svg+xml" or "image/png"
+    data: bytes
+
+    @property
+    def uri(self) -> str:
+        """The logo inline, so rendering never reads a file outside the kit's assets."""
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode()}"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class School:
+    slug: str
+    name: str
+    address: str
+    website: str | None
+    site_url: str | None
+    logo: Logo | None
+    languages: tuple[str, ...]  # translations, in the school's order (Dutch is implied)
+    poster_languages: tuple[str, ...]  # the translations on the multilingual poster
+    contacts: tuple[Contact, ...]
+    clb: Clb
+    file: Path
+
+
+
+class _ProfileReader(_Reader):
+    def string(self, node: yaml.Node, what: str) -> str:
+        value = super().string(node, what)
+        # Printed beside every language; the Latin face follows every script's.
+        missing = missing_glyphs("Latn", value)
+        if missing:
+            chars = " ".join(f"U+{ord(c):04X} ({c})" for c in sorted(missing))
+            raise self.error(node, f"the kit's fonts cannot draw {chars} in {what}; "
+                                   "write it with other characters")
+        return value
+
+    def phone(self, node: yaml.Node, what: str) -> str:
+        value = self._scalar_text(node, what)
+        digits = sum(ch.isdigit() for ch in value)
+        if not _PHONE.match(value) or not 8 <= digits <= 15:
+            raise self.error(node, f"{what} `{value}` is not a phone number (e.g. 09 123 45 67 "
+                                   "or +32 9 123 45 67)")
+        return value
+
+    def email(self, node: yaml.Node, what: str) -> str:
+        value = self.string(node, what)
+        if not _EMAIL.match(value):
+            raise self.error(node, f"{what} `{value}` is not an e-mail address")
+        return value
+
+    def url(self, node: yaml.Node, what: str, scheme_required: bool = False) -> str:
+        value = self.string(node, what)
+        parts = urlsplit(value if "://" in value or scheme_required else f"https://{value}")
+        host = parts.hostname or ""
+        if (parts.scheme not in {"http", "https"} or "." not in host or " " in value
+                or not re.fullmatch(r"[A-Za-z0-9.-]+", host)):
+            example = "https://www.school.be/cyberpesten" if scheme_required else "www.school.be"
+            raise self.error(node, f"{what} `{value}` is not a web address (e.g. {example})")
+        return value
+
+    def _scalar_text(self, node: yaml.Node, what: str) -> str:
+        # A phone number without spaces reads as a YAML number; accept it as written.
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+            return node.value
+        return self.string(node, what)
+
+    def optional(self, fields: dict[str, yaml.Node], key: str, read, what: str) -> str | None:
+        node = fields.get(key)
+        if node is None or (isinstance(node, yaml.ScalarNode)
+                            and node.tag == "tag:yaml.org,2002:null"):
+            return None
+        return read(node, what)
+
+    def contact(self, node: yaml.Node) -> Contact:
+        fields = self.mapping(node, "a contact", {"role", "name"}, {"phone", "email", "hours"})
+        role_text = self.string(fields["role"], "a contact's `role`")
+        role = ROLES.get(role_text.lower())
+        if role is None:
+            allowed = ", ".join(sorted({k for k in ROLES if k != "zorgcoordinator"}))
+            raise self.error(fields["role"], f"unknown role `{role_text}` (allowed: {allowed})")
+        phone = self.optional(fields, "phone", self.phone, "`phone`")
+        email = self.optional(fields, "email", self.email, "`email`")
+        if phone is None and email is None:
+            raise self.error(node, "a contact needs a `phone` or an `email`")
+        return Contact(role, self.string(fields["name"], "a contact's `name`"), phone, email,
+                       self.optional(fields, "hours", self.string, "`hours`"))
+
+    def clb(self, node: yaml.Node) -> Clb:
+        fields = self.mapping(node, "`clb`", {"name"}, {"phone", "email", "website"})
+        phone = self.optional(fields, "phone", self.phone, "`phone`")
+        email = self.optional(fields, "email", self.email, "`email`")
+        if phone is None and email is None:
+            raise self.error(node, "`clb` needs a `phone` or an `email`")
+        return Clb(self.string(fields["name"], "the CLB's `name`"), phone, email,
+                   self.optional(fields, "website", self.url, "`website`"))
+
+    def slug(self, node: yaml.Node) -> str:
+        value = self.string(node, "`slug`")
+        if not ID_PATTERN.match(value) or len(value) > MAX_SLUG_LENGTH:
+            raise self.error(node, f"`slug` `{value}` must be a safe folder name: lowercase "
+                                   f"letters, digits and single hyphens, at most "
+                                   f"{MAX_SLUG_LENGTH} characters")
+        return value
+
+    def codes(self, node: yaml.Node, what: str, known: list[str]) -> tuple[str, ...]:
+        codes: list[str] = []
+        if isinstance(node, yaml.SequenceNode) and not node.value:
+            return ()  # Dutch only
+        for item in self.sequence(node, what):
+            code = self.string(item, f"a code in {what}")
+            if code == "nl":
+                continue  # Dutch is in every school pack anyway
+            if code not in known:
+                raise self.error(item, f"the kit has no translation `{code}`; "
+                                       f"choose from: {', '.join(known)}")
+            if code in codes:
+                raise self.error(item, f"`{code}` is listed twice in {what}")
+            codes.append(code)
+        return tuple(codes)
+
+    def logo(self, node: yaml.Node) -> Logo:
+        value = self.string(node, "`logo`")
+        path = (self.file.parent / value).resolve()
+        suffix = path.suffix.lower()
+        if suffix not in {".svg", ".png"}:
+            raise self.error(node, f"the logo `{value}` must be an SVG or PNG file")
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise IsADirectoryError
+            if size > MAX_LOGO_BYTES:
+                raise self.error(node, f"the logo `{value}` is {size / 1e6:.1f} MB; at most "
+                                       f"{MAX_LOGO_BYTES / 1e6:.0f} MB, please export a "
+                                       "smaller file")
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = "it is not a file" if isinstance(exc, IsADirectoryError) else (
+                exc.strerror or "unreadable").lower()
+            raise self.error(node, f"cannot read the logo `{value}`: {reason}") from None
+        if suffix == ".png":
+            self._check_png(node, value, data)
+            return Logo(path, "image/png", data)
+        self._check_svg(node, value, data)
+        return Logo(path, "image/svg+xml", data)
+
+    def _check_png(self, node: yaml.Node, value: str, data: bytes) -> None:
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                width, height = image.size
+                kind = image.format
+        except Exception:  # Pillow raises many kinds for a damaged file
+            raise self.error(node, f"the logo `{value}` is not a readable PNG image") from None
+        if kind != "PNG":
+            raise self.error(node, f"the logo `{value}` is a {kind} file, not a PNG")
+        if max(width, height) > MAX_LOGO_PIXELS:
+            raise self.error(node, f"the logo `{value}` is {width} × {height} pixels; at most "
+                                   f"{MAX_LOGO_PIXELS} on a side")
+
+    def _check_svg(self, node: yaml.Node, value: str, data: bytes) -> None:
+        if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
+            raise self.error(node, f"the logo `{value}` declares a DOCTYPE or entities; "
+                                   "save it as plain SVG")
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError:
+            raise self.error(node, f"the logo `{value}` is not a readable SVG file") from None
+        if root.tag not in {"svg", "{http://www.w3.org/2000/svg}svg"}:
+            raise self.error(node, f"the logo `{value}` is not an SVG image")
+
+    def school(self, node: yaml.Node, known: list[str]) -> School:
+        fields = self.mapping(node, "a school profile", PROFILE_KEYS, OPTIONAL_KEYS)
+        languages = self.codes(fields["languages"], "`languages`", known)
+        if "poster_languages" in fields:
+            poster = self.codes(fields["poster_languages"], "`poster_languages`", list(languages))
+        else:
+            poster = languages[:MAX_POSTER_LANGUAGES]
+        if len(poster) > MAX_POSTER_LANGUAGES:
+            raise self.error(fields.get("poster_languages", fields["languages"]),
+                             f"the multilingual poster holds Dutch and at most "
+                             f"{MAX_POSTER_LANGUAGES} other languages; choose them with "
+                             "`poster_languages`")
+        contacts = self.sequence(fields["contacts"], "`contacts`")
+        if len(contacts) > MAX_CONTACTS:
+            raise self.error(fields["contacts"], f"at most {MAX_CONTACTS} contacts fit the "
+                                                 "brochure's contact page")
+        return School(
+            slug=self.slug(fields["slug"]),
+            name=self.string(fields["name"], "`name`"),
+            address=self.string(fields["address"], "`address`"),
+            website=self.optional(fields, "website", self.url, "`website`"),
+            site_url=self.optional(fields, "site_url",
+                                   lambda n, w: self.url(n, w, scheme_required=True),
+                                   "`site_url`"),
+            logo=self.logo(fields["logo"]) if "logo" in fields else None,
+            languages=languages,
+            poster_languages=poster,
+            contacts=tuple(self.contact(c) for c in contacts),
+            clb=self.clb(fields["clb"]),
+            file=self.file,
+        )
+
+
+def load_school(path: Path, known: list[str]) -> School:
+    """Read and validate one profile; `known` are the translations the kit can build."""
+    if path.suffix.lower() not in {".yaml", ".yml"}:
+        raise UserError("a school profile is a YAML file (.yaml)", path)
+    return _ProfileReader(path).school(compose(path), known)
+
+
+def load_schools(paths: list[Path], known: list[str]) -> list[School]:
+    schools: dict[str, School] = {}
+    for path in paths:
+        school = load_school(path, known)
+        if school.slug in schools:
+            raise UserError(f"slug `{school.slug}` is used by {schools[school.slug].file.name} "
+                            "too; every school needs its own", path)
+        schools[school.slug] = school
+    return list(schools.values())

@@ -1,0 +1,105 @@
+"""School profiles: the example loads, every bad profile gives its one-line error."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, run_build
+
+from kit.sources.school import load_school
+
+CASES = yaml.safe_load((ROOT / "tests/corpus/schools.yaml").read_text(encoding="utf-8"))
+KNOWN = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti"]
+
+
+def profile_copy(folder: Path) -> Path:
+    shutil.copy(ROOT / "schools/example-logo.svg", folder)
+    shutil.copy(ROOT / "schools/example.yaml", folder)
+    return folder / "example.yaml"
+
+
+def test_example_profile_loads() -> None:
+    school = load_school(ROOT / "schools/example.yaml", KNOWN)
+    assert school.slug == "example"
+    assert school.languages == ("ar", "tr", "uk", "ti", "fr", "pl")
+    assert school.poster_languages == ("ar", "tr", "uk", "ti", "fr")
+    assert [c.role for c in school.contacts] == ["zorgcoordinator", "directie"]
+    assert school.contacts[0].phone == "09 123 45 67"
+    assert school.logo is not None and school.logo.media_type == "image/svg+xml"
+    assert school.logo.uri.startswith("data:image/svg+xml;base64,")
+
+
+def test_corpus_covers_every_kind_of_mistake() -> None:
+    assert len(CASES) >= 20
+    assert len({c["name"] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_profile_gives_its_exact_error(case: dict, tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path)
+    logo = tmp_path / "example-logo.svg"
+    if "replace" in case:
+        text = profile.read_text(encoding="utf-8")
+        assert case["replace"]["old"] in text, f"case out of date: {case['replace']['old']!r}"
+        profile.write_text(text.replace(case["replace"]["old"], case["replace"]["new"], 1),
+                           encoding="utf-8")
+    if "logo" in case:
+        logo.write_bytes(bytes.fromhex(case["logo"]["hex"]))
+    if "logo_size" in case:
+        data = logo.read_bytes()
+        logo.write_bytes(data + b" " * (case["logo_size"] - len(data)))
+    if case.get("delete_logo"):
+        logo.unlink()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--school", "example.yaml",
+         "--output", "output"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == case["error"]
+    assert not (tmp_path / "output").exists()
+
+
+def test_png_logo_is_accepted(tmp_path: Path) -> None:
+    from PIL import Image
+
+    profile = profile_copy(tmp_path)
+    Image.new("RGB", (40, 20), "green").save(tmp_path / "logo.png")
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "logo: example-logo.svg", "logo: logo.png"), encoding="utf-8")
+    school = load_school(profile, KNOWN)
+    assert school.logo is not None and school.logo.media_type == "image/png"
+
+
+def test_two_profiles_with_one_slug_are_refused(tmp_path: Path) -> None:
+    first = profile_copy(tmp_path)
+    second = tmp_path / "copy.yaml"
+    shutil.copy(first, second)
+    result = run_build("--school", str(first), "--school", str(second), "--list")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "copy.yaml: slug `example` is used by example.yaml too; every school needs its own")
+
+
+def test_new_school_writes_a_profile_to_fill_in(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv", "output", ".git", "__pycache__", ".pytest_cache", ".ruff_cache"))
+    result = subprocess.run([sys.executable, "build.py", "new-school", "de-linde"],
+                            cwd=project, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    profile = project / "schools/de-linde.yaml"
+    assert "slug: de-linde" in profile.read_text(encoding="utf-8")
+    # Unfilled, it is refused with the first value to fill in.
+    result = subprocess.run([sys.executable, "build.py", "--school", "schools/de-linde.yaml",
+                             "--list"], cwd=project, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: schools/de-linde.yaml:6: `name` is empty"
+    again = subprocess.run([sys.executable, "build.py", "new-school", "de-linde"],
+                           cwd=project, capture_output=True, text=True, check=False)
+    assert again.returncode == 2 and "exists already" in again.stderr
