@@ -45,9 +45,12 @@ def sha256_file(path: Path) -> str:
 def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState]) -> dict:
     """One flat record of `manifest.json`."""
     review = None
-    catalog = states[output.translation].catalog if output.translation else None
-    if catalog is not None:
-        review = {"status": catalog.review.status, "reviewer": catalog.review.reviewer}
+    reviews = [states[c].catalog.review for c in output.languages if states[c].catalog]
+    if reviews:
+        # A multilingual poster is reviewed only when every translation on it is.
+        draft = any(r.status != "reviewed" for r in reviews)
+        review = {"status": "draft" if draft else "reviewed",
+                  "reviewer": ", ".join(r.reviewer for r in reviews if r.reviewer)}
     return {
         "path": output.path,
         "product": output.product,

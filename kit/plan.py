@@ -14,9 +14,10 @@ from kit.sources.languages import SOURCE_LANGUAGE
 PRODUCTS: dict[str, tuple[str, ...]] = {"brochure": ("A5",), "poster": ("A4", "A3")}
 EDITIONS = ("print", "office", "screen")
 PAPER_MM: dict[str, tuple[float, float]] = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210)}
-# The smallest size, in points, of the rules of thumb on a multilingual poster.
-# On A3, 18 pt bold (capitals 4.5 mm high) reads from 1.5 m; see the README.
-POSTER_FLOOR_PT: dict[str, float] = {"A3": 18.0, "A4": 12.0}
+# The smallest size, in points, of the rules of thumb on a multilingual poster:
+# on A3, 14 pt bold reads from 1.5 m; the A4 sheet is for a notice board read
+# from about a metre. The README gives the reasoning.
+POSTER_FLOOR_PT: dict[str, float] = {"A3": 14.0, "A4": 10.0}
 
 
 @dataclass(frozen=True)

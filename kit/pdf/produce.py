@@ -152,7 +152,11 @@ def _fit_poster(
             f"{MIN_FIT}%; shorten the rules of thumb"
         )
     if probe_up and fit == start:
-        for larger in range(fit + 5, min(fit + 10, MAX_FIT) + 1, 5):
+        # A multilingual poster's estimate is rough (its grid rows grow in
+        # steps): search up as far as it fits, so it never ends up smaller
+        # than it has to be.
+        reach = MAX_FIT if len(job.languages) > 2 else min(fit + 10, MAX_FIT)
+        for larger in range(fit + 5, reach + 1, 5):
             bigger = r.layout(html, job, bleed, log, fit=larger)
             if len(bigger.pages) > 1:
                 break

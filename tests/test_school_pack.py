@@ -1,0 +1,207 @@
+"""End to end: school packs built from profiles, shared by the tests that inspect them."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build
+
+from kit.pack import verify_pack
+from kit.pdf.preflight import pdf_text
+from kit.sources.school import load_school
+
+KNOWN = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti"]
+SECOND = """\
+name: Sint-Jozefinstituut
+slug: sint-jozef
+address: Schoolstraat 1, 2000 Antwerpen
+languages: []
+contacts:
+  - role: leerlingenbegeleider
+    name: Jan Claes
+    phone: +32 3 123 45 67
+clb:
+  name: CLB Antwerpen
+  email: clb@antwerpen.example
+"""
+
+
+@pytest.fixture(scope="session")
+def schools(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of profiles: the shipped example and a Dutch-only school."""
+    folder = tmp_path_factory.mktemp("schools")
+    shutil.copy(ROOT / "schools/example.yaml", folder)
+    shutil.copy(ROOT / "schools/example-logo.svg", folder)
+    (folder / "sint-jozef.yaml").write_text(SECOND, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def school_build(tmp_path_factory: pytest.TempPathFactory, schools: Path) -> Path:
+    out = tmp_path_factory.mktemp("school-output")
+    result = run_build("--strict", "--school", str(schools / "example.yaml"),
+                       "--school", str(schools / "sint-jozef.yaml"), "--output", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
+def entries(out: Path) -> list[dict]:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def flat(text: str) -> str:
+    """Extracted text without layout: isolates, soft hyphens and line breaks removed."""
+    text = re.sub("[\u2066-\u2069\u00ad]", "", text)
+    return re.sub(r"\s+", " ", text.replace("-\n", "")).strip()
+
+
+def test_every_file_of_a_pack_is_listed_with_its_school(school_build: Path) -> None:
+    manifest = entries(school_build)
+    example = [e for e in manifest if e["school"] == "example"]
+    # nl + 6 translations alone and beside Dutch: 13 brochures; Dutch and
+    # multilingual posters on A4 and A3; three editions each; the guide; the zip.
+    assert len(example) == 13 * 3 + 2 * 2 * 3 + 1 + 1
+    assert all(e["path"].startswith("schools/example/") for e in example)
+    assert all((school_build / e["path"]).exists() for e in manifest)
+    assert {e["school"] for e in manifest} == {"example", "sint-jozef"}
+
+
+def test_the_zip_holds_exactly_the_pack(school_build: Path) -> None:
+    manifest = entries(school_build)
+    for entry in (e for e in manifest if e["product"] == "pack"):
+        assert verify_pack(school_build, entry, manifest) == []
+
+
+def test_preflight_passes_on_every_school_file(school_build: Path) -> None:
+    result = run_build("check", "--output", str(school_build))
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert " 0 problems" in result.stdout
+
+
+@pytest.mark.parametrize("langs", ["nl", "ar", "ti", "nl-ar"])
+def test_brochure_holds_every_contact_in_order(school_build: Path, langs: str) -> None:
+    school = load_school(ROOT / "schools/example.yaml", KNOWN)
+    text = flat(pdf_text(school_build / f"schools/example/screen/{langs}/brochure-a5.pdf"))
+    expected = [school.name, school.address, school.website]
+    for c in school.contacts:
+        expected += [c.name, c.phone, c.email, c.hours]
+    expected += [school.clb.name, school.clb.phone, school.clb.email, school.clb.website]
+    position = 0
+    for value in filter(None, expected):
+        found = text.find(value, position)
+        assert found >= 0, f"{value!r} missing or out of order in {langs}"
+        position = found + len(value)
+
+
+def test_cover_carries_the_school_name_and_logo(school_build: Path) -> None:
+    import pikepdf
+
+    path = school_build / "schools/example/print/ar/brochure-a5.pdf"
+    with pikepdf.open(path) as pdf:
+        cover = pdf.pages[0]
+        assert "Basisschool De Linde" in flat(pdf_text(path)).split("\f")[0]
+        xobjects = cover.obj.Resources.get("/XObject", {})
+        assert len(xobjects) >= 1  # the SVG logo, drawn as a form
+
+
+def test_multilingual_poster_has_every_language_on_one_page(school_build: Path) -> None:
+    for paper in ("a3", "a4"):
+        path = school_build / f"schools/example/print/multilingual/poster-{paper}.pdf"
+        text = pdf_text(path)
+        assert text.count("\f") == 1  # one page
+        assert re.search("[\u0600-\u06ff]{3}", text)  # Arabic
+        assert re.search("[\u1200-\u137f]{3}", text)  # Tigrinya
+        assert re.search("[\u0400-\u04ff]{3}", text)  # Ukrainian
+        assert "Twee vuistregels" in text and "Sofie Verhaegen" in text
+
+
+def test_printing_guide_names_the_school_and_its_languages(school_build: Path) -> None:
+    text = flat(pdf_text(school_build / "schools/example/printing-guide.pdf"))
+    assert "Drukwijzer voor Basisschool De Linde" in text
+    assert "Arabisch: map ar, en naast het Nederlands in map nl-ar" in text
+    assert "brochure-a5-booklet.pdf" in text
+
+
+def test_department_edition_is_not_touched_by_a_school_build(school_build: Path) -> None:
+    assert not (school_build / "print/nl").exists()
+    assert all(e["path"].startswith("schools/") for e in entries(school_build))
+
+
+def test_changed_profile_rebuilds_only_that_school(
+    school_build: Path, schools: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(school_build, out)
+    profile = tmp_path / "sint-jozef.yaml"
+    profile.write_text(SECOND.replace("+32 3 123 45 67", "+32 3 765 43 21"), encoding="utf-8")
+    result = run_build("--strict", "--school", str(schools / "example.yaml"),
+                       "--school", str(profile), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    rendered = set(re.findall(r"^\[ *\d+/\d+\] (\S+)", result.stdout, re.MULTILINE))
+    assert rendered and all(p.startswith("schools/sint-jozef/") for p in rendered)
+    assert "765 43 21" in pdf_text(out / "schools/sint-jozef/screen/nl/brochure-a5.pdf")
+    manifest = entries(out)
+    pack = next(e for e in manifest if e["path"] == "schools/sint-jozef/sint-jozef.zip")
+    assert verify_pack(out, pack, manifest) == []
+
+
+def longest_rule_translations(count: int) -> list[str]:
+    """The languages whose rules of thumb are longest, Arabic and Tigrinya aside."""
+    from kit.sources.catalogs import catalog_path, read_catalog
+    from kit.sources.content import load_content
+
+    content = load_content(ROOT / "content")
+    rules = list(content.document.rules_section().blocks)
+    texts = [item.text for b in rules if b.kind == "list" for item in b.items]
+    lengths = {}
+    for code in KNOWN:
+        if code in {"ar", "ti"}:
+            continue
+        loaded = read_catalog(catalog_path(ROOT / "locales", code), code)
+        lengths[code] = sum(len(loaded.translation(t.key, t.source) or "") for t in texts)
+    return sorted(lengths, key=lengths.get, reverse=True)[:count]
+
+
+def test_hardest_multilingual_poster_fits_above_the_floor(tmp_path: Path) -> None:
+    """The three longest translations with Arabic and Tigrinya: one page, above the floor."""
+    languages = [*longest_rule_translations(3), "ar", "ti"]
+    shutil.copy(ROOT / "schools/example-logo.svg", tmp_path)
+    profile = tmp_path / "hardest.yaml"
+    text = (ROOT / "schools/example.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^languages: .*$", f"languages: [{', '.join(languages)}]", text)
+    text = re.sub(r"(?m)^poster_languages: .*$", "", text)
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_build("--strict", "--school", str(profile), "--product", "poster",
+                       "--edition", "print", "--output", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    check = run_build("check", "--output", str(out))
+    assert check.returncode == 0 and " 0 problems" in check.stdout, check.stdout[-2000:]
+    assert (out / "schools/example/print/multilingual/poster-a3.pdf").exists()
+
+
+def test_floor_rule_fails_a_poster_set_too_small(school_build: Path, tmp_path: Path) -> None:
+    """The preflight measures the rules' size in the file itself."""
+    import pikepdf
+
+    from kit.pdf import preflight
+    from kit.plan import Output
+
+    source = school_build / "schools/example/print/multilingual/poster-a3.pdf"
+    small = tmp_path / "small.pdf"
+    with pikepdf.open(source) as pdf:
+        page = pdf.pages[0]
+        # Shrink everything on the page to 60 %: the letters too.
+        page.contents_add(b"q 0.6 0 0 0.6 0 0 cm", prepend=True)
+        page.contents_add(b"Q")
+        pdf.save(small)
+    output = Output("poster", "A3", ("nl", "ar", "tr", "uk", "ti", "fr"), "print", "example")
+    with pikepdf.open(small) as pdf:
+        verdict = preflight.rule_poster_floor(preflight.Subject(output, small, 1, pdf))
+    assert verdict is not None and "below the 14 pt floor" in verdict
+    with pikepdf.open(source) as pdf:
+        assert preflight.rule_poster_floor(preflight.Subject(output, source, 1, pdf)) is None
