@@ -1,0 +1,128 @@
+"""The command line of the kit: `python build.py`, `python -m kit` and the installed command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import NoReturn
+
+from kit import commands
+from kit.errors import BuildFailure, UserError
+from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
+from kit.plan import EDITIONS, PRODUCTS
+
+
+def kit_version() -> str:
+    try:
+        return version("cyberbullying-print-kit")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def program_name() -> str:
+    name = Path(sys.argv[0]).name
+    return "python -m kit" if name == "__main__.py" else name
+
+
+class Parser(argparse.ArgumentParser):
+    """Command-line mistakes are user errors too: one line, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = Parser(
+        prog=program_name(),
+        description="Build the cyberbullying print kit.",
+        epilog="Commands: build (default), extract, update, init LANG, compile, status, check, "
+               "new-school SLUG.",
+    )
+    parser.add_argument("command", nargs="?", default="build",
+                        choices=["build", "extract", "update", "init", "compile", "status",
+                                 "check", "new-school"])
+    parser.add_argument("language", nargs="?",
+                        help="language code for `init`; the new school's slug for `new-school`")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
+    parser.add_argument("--school", action="append", type=Path, metavar="PROFILE",
+                        help="build this school's pack from its profile (repeatable)")
+    parser.add_argument("--product", action="append", choices=sorted(PRODUCTS),
+                        help="build only this product (repeatable)")
+    parser.add_argument("--lang", action="append", metavar="CODE",
+                        help="build only this language, alone and beside Dutch (repeatable)")
+    parser.add_argument("--edition", action="append", choices=EDITIONS,
+                        help="build only this edition (repeatable)")
+    parser.add_argument("--list", action="store_true", help="print the build plan and stop")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail on any WeasyPrint warning")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="parallel render processes (default: all cores)")
+    parser.add_argument("--force", action="store_true", help="rebuild even unchanged outputs")
+    parser.add_argument("--threshold", type=float, default=100.0, metavar="PERCENT",
+                        help="build a language only when this share is translated (default 100)")
+    # Other trees than the project's own, for tests and for trying out edits.
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=argparse.SUPPRESS)
+    parser.add_argument("--content", type=Path, default=CONTENT, help=argparse.SUPPRESS)
+    parser.add_argument("--locales", type=Path, default=LOCALES, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.command == "init" and not args.language:
+        parser.error("`init` needs a language code, e.g. `python build.py init so`")
+    if args.command == "new-school" and not args.language:
+        parser.error("`new-school` needs a slug, e.g. `python build.py new-school de-linde`")
+    if args.command not in {"init", "new-school"} and args.language:
+        parser.error(f"unexpected argument `{args.language}`")
+    if not 0 < args.threshold <= 100:
+        parser.error("--threshold must be a percentage between 0 and 100")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    threshold = args.threshold / 100
+    paths = commands.Paths(ROOT, args.content, args.locales, args.output)
+    try:
+        match args.command:
+            case "extract":
+                return commands.extract(paths)
+            case "update":
+                return commands.update(paths)
+            case "init":
+                return commands.init(paths, args.language)
+            case "compile":
+                return commands.compile_all(paths)
+            case "status":
+                return commands.status(paths, threshold)
+            case "check":
+                return commands.check(paths)
+            case "new-school":
+                return commands.new_school(SCHOOLS, args.language, args.locales)
+        options = Options(
+            products=args.product or list(PRODUCTS),
+            languages=args.lang,
+            editions=args.edition or list(EDITIONS),
+            strict=args.strict,
+            jobs=args.jobs,
+            force=args.force,
+            threshold=threshold,
+            output=args.output,
+            content=args.content,
+            locales=args.locales,
+            schools=tuple(args.school or ()),
+        )
+        return build(options, list_only=args.list)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BuildFailure as exc:
+        print(f"build failed: {exc}; output/ was left as it was", file=sys.stderr)
+        return 1
+
+
+def main_entry() -> None:
+    """The installed `cyberpesten-kit` command."""
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,291 @@
+"""The pipeline: load and validate all input, plan the outputs as data, render
+what changed (in parallel, each file checked by the preflight as soon as it
+is written), then move the files into `output/` and write the manifest.
+Nothing reaches `output/` unless the whole build succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kit.errors import BuildFailure, UserError, display_path
+from kit.inputs import job_inputs, shared_inputs
+from kit.manifest import (
+    MANIFEST,
+    STATE,
+    manifest_entry,
+    pack_entry,
+    read_json,
+    sha256_file,
+    write_json_atomic,
+)
+from kit.pack import write_pack
+from kit.plan import Job, plan, plan_school
+from kit.sources.content import Content, load_content
+from kit.sources.languages import SOURCE_LANGUAGE
+from kit.sources.school import School, load_schools
+from kit.translations import (
+    LanguageState,
+    check_content_markup,
+    glyph_preflight,
+    load_languages,
+    requested_languages,
+    translations_for,
+)
+
+if TYPE_CHECKING:
+    from kit.pdf.produce import JobResult, Written
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+LOCALES = ROOT / "locales"
+OUTPUT = ROOT / "output"
+SCHOOLS = ROOT / "schools"
+
+
+@dataclass(frozen=True)
+class Options:
+    products: list[str]
+    languages: list[str] | None
+    editions: list[str]
+    strict: bool
+    jobs: int
+    force: bool
+    threshold: float
+    output: Path
+    content: Path = CONTENT
+    locales: Path = LOCALES
+    schools: tuple[Path, ...] = ()  # school profiles; none builds the department's edition
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything validated before any rendering starts."""
+
+    content: Content
+    states: dict[str, LanguageState]
+    ready: list[str]  # complete languages, built
+    stale: list[str]  # incomplete languages: their previous outputs stay
+    schools: dict[str, School]  # by slug
+
+
+# --- the build ----------------------------------------------------------------
+
+
+def build(options: Options, list_only: bool = False) -> int:
+    started = time.perf_counter()
+    loaded = load_and_validate(options)
+    jobs = plan_all(loaded, options)
+    if list_only:
+        check_glyphs(loaded, loaded.ready)
+        print_plan(jobs, loaded.stale)
+        return 0
+
+    state = read_json(options.output / STATE, {})
+    shared = shared_inputs(options.content)
+    keys = {j.name: job_inputs(j, shared, options.locales, options.strict,
+                               loaded.schools.get(j.school or ""))
+            for j in jobs}
+    todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
+    print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
+          f"{len(jobs) - len(todo)} unchanged", flush=True)
+    check_glyphs(loaded, [c for c in loaded.ready if any(c in j.languages for j in todo)])
+
+    remove_abandoned_staging(options.output)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(options.output)))
+    try:
+        results = render_all(todo, loaded, staging, options)
+        fail_on_errors(results, len(todo))
+        written = [w for r in results for w in r.written]
+        commit(written, jobs, keys, state, loaded, options)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    report_stale(loaded)
+    peak = max((r.peak_mb for r in results), default=0)
+    print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
+          f"({len(jobs) - len(todo)} layouts unchanged, peak worker memory {peak:.0f} MB); "
+          f"manifest: {display_path(options.output / MANIFEST)}")
+    return 0
+
+
+def load_and_validate(options: Options) -> Loaded:
+    content = load_content(options.content)
+    check_content_markup(content)
+    known = [c for c in requested_languages(options.locales, None) if c != SOURCE_LANGUAGE]
+    schools = load_schools(list(options.schools), known)
+    asked = options.languages
+    if schools and not asked:
+        # A school's pack needs only the languages its profiles name.
+        asked = [SOURCE_LANGUAGE, *dict.fromkeys(c for s in schools for c in s.languages)]
+    codes = requested_languages(options.locales, asked)
+    # Dutch is always loaded: every bilingual edition needs it.
+    states = load_languages(
+        content, options.locales, list(dict.fromkeys([SOURCE_LANGUAGE, *codes]))
+    )
+    ready = [c for c in codes if states[c].buildable(options.threshold)]
+    stale = [c for c in codes if c not in ready]
+    for school in schools:
+        check_school_languages(school, ready, states)
+    return Loaded(content, states, ready, stale, {s.slug: s for s in schools})
+
+
+def plan_all(loaded: Loaded, options: Options) -> list[Job]:
+    """The department's edition, or the packs of the schools given."""
+    if not loaded.schools:
+        return plan(loaded.ready, options.products, options.editions)
+    jobs: list[Job] = []
+    for school in loaded.schools.values():
+        languages = [c for c in school.languages if c in loaded.ready]
+        poster = [c for c in school.poster_languages if c in languages]
+        jobs += plan_school(school.slug, languages, poster, options.products, options.editions)
+    return jobs
+
+
+def check_school_languages(school: School, ready: list[str], states: dict) -> None:
+    """A school's pack never silently leaves out a language the school asked for."""
+    for code in school.languages:
+        if code not in states:
+            continue  # not asked for on the command line (`--lang`)
+        if code not in ready:
+            c = states[code].completeness
+            raise UserError(
+                f"the school asks for `{code}`, which is only {c.ratio:.0%} translated; "
+                f"finish the catalog or remove `{code}` from `languages`", school.file)
+
+
+def check_glyphs(loaded: Loaded, codes: list[str]) -> None:
+    """Before rendering a language, make sure its fonts can draw every character.
+
+    Only the languages about to be rendered: an unchanged language was checked
+    when its files were made.
+    """
+    for code in codes:
+        glyph_preflight(loaded.content, loaded.states[code])
+
+
+def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
+    """Whether every file of a job exists, is unaltered, and was made from these inputs."""
+    for output in job.outputs:
+        entry = state.get(output.path)
+        target = options.output / output.path
+        if not entry or entry.get("inputs") != key or not target.exists():
+            return False
+        if sha256_file(target) != entry.get("sha256"):
+            return False
+    return True
+
+
+def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options) -> list[JobResult]:
+    """Render jobs over a process pool; one progress line per finished output."""
+    results: list[JobResult] = []
+    if not jobs:
+        return results
+    from kit.pdf.produce import produce  # PDF libraries load only when there is work
+
+    total = sum(len(j.outputs) for j in jobs)
+    done = 0
+    with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(jobs)))) as pool:
+        # Longest jobs first (bilingual brochures), so no core idles at the end.
+        ordered = sorted(jobs, key=lambda j: (j.product != "brochure", len(j.languages) == 1))
+        futures = [
+            pool.submit(produce, job, loaded.content,
+                        translations_for(loaded.content, loaded.states, job.languages),
+                        staging, options.strict, loaded.schools.get(job.school or ""))
+            for job in ordered
+        ]
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            if result.error:
+                done += len(result.job.outputs)
+                print(f"[{done:>3}/{total}] FAILED {result.job.name}", flush=True)
+                continue
+            for w in result.written:
+                done += 1
+                fit = f", text at {w.fit}%" if w.fit != 100 else ""
+                print(f"[{done:>3}/{total}] {w.output.path}  {w.pages} p, "
+                      f"{result.seconds:.1f} s{fit}", flush=True)
+            for warning in result.warnings:
+                print(f"      warning: {warning}", flush=True)
+    return results
+
+
+def fail_on_errors(results: list[JobResult], count: int) -> None:
+    failed = [r for r in results if r.error]
+    for r in failed:
+        print(f"FAILED {r.job.name}: {r.error}", file=sys.stderr)
+    if failed:
+        raise BuildFailure(f"{len(failed)} of {count} layouts failed")
+
+
+def commit(
+    written: list[Written], jobs: list[Job], keys: dict[str, str], state: dict,
+    loaded: Loaded, options: Options,
+) -> None:
+    """Move the new files into place and write the manifest, only after success."""
+    out = options.output
+    for w in written:
+        target = out / w.output.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(w.staged, target)
+        state[w.output.path] = {"inputs": keys[w.job_name], "sha256": w.sha256,
+                                "pages": w.pages, "fit": w.fit}
+    entries = [manifest_entry(o, state[o.path], loaded.states) for j in jobs for o in j.outputs]
+    planned = {e["path"] for e in entries}
+    for entry in read_json(out / MANIFEST, []):
+        if entry["path"] in planned or not (out / entry["path"]).exists():
+            continue
+        if entry["product"] == "pack" and entry.get("school") in loaded.schools:
+            continue  # made again below
+        # Outputs outside this build's selection stay listed; those of a
+        # language that fell below the threshold are marked stale until it is
+        # translated again.
+        if any(code in loaded.stale for code in entry["languages"]):
+            entry = {**entry, "stale": True}
+        entries.append(entry)
+    for slug, school in loaded.schools.items():
+        members = sorted(e["path"] for e in entries
+                         if e.get("school") == slug and e["product"] != "pack")
+        path = write_pack(out, slug, members)
+        entries.append(pack_entry(out, path, slug, [SOURCE_LANGUAGE, *school.languages]))
+    write_json_atomic(out / STATE, state)
+    write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
+
+
+def remove_abandoned_staging(out: Path) -> None:
+    """A killed build leaves its hidden staging folder; nothing in it was ever published."""
+    for folder in out.glob(".staging-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def report_stale(loaded: Loaded) -> None:
+    for code in loaded.stale:
+        c = loaded.states[code].completeness
+        assert c is not None
+        first = ", ".join(t.key for t in c.missing[:5])
+        more = f" and {len(c.missing) - 5} more" if len(c.missing) > 5 else ""
+        print(f"stale: {code} is {c.ratio:.0%} translated, not rebuilt; its previous outputs "
+              f"are kept and marked stale. Missing or fuzzy: {first}{more}", file=sys.stderr)
+
+
+def print_plan(jobs: list[Job], stale: list[str]) -> None:
+    for job in jobs:
+        for o in job.outputs:
+            print(f"{o.path}\t{o.product}\t{o.edition}\t{','.join(o.languages)}\t{o.paper}")
+    print(f"{sum(len(j.outputs) for j in jobs)} outputs from {len(jobs)} layouts")
+    if stale:
+        print(f"not built (incomplete): {', '.join(stale)}")
+
+
+def ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
