@@ -13,7 +13,7 @@ from kit.errors import UserError, display_path
 from kit.manifest import MANIFEST, read_json
 from kit.sources import catalogs
 from kit.sources.content import ID_PATTERN, load_content
-from kit.sources.languages import LANGUAGES, SOURCE_LANGUAGE
+from kit.sources.languages import SOURCE_LANGUAGE, check_script_has_fonts, known_languages
 from kit.sources.school import MAX_SLUG_LENGTH
 
 
@@ -54,9 +54,10 @@ def update(paths: Paths) -> int:
 
 
 def init(paths: Paths, code: str) -> int:
-    if code not in LANGUAGES or code == SOURCE_LANGUAGE:
+    if code not in known_languages() or code == SOURCE_LANGUAGE:
         raise UserError(f"unknown language `{code}`; choose from: "
-                        f"{', '.join(c for c in LANGUAGES if c != SOURCE_LANGUAGE)}")
+                        f"{', '.join(c for c in known_languages() if c != SOURCE_LANGUAGE)}")
+    check_script_has_fonts(code)
     path = catalogs.catalog_path(paths.locales, code)
     if path.exists():
         raise UserError("the catalog exists already; use `python build.py update`", path)

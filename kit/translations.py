@@ -20,7 +20,12 @@ from kit.sources.catalogs import (
 )
 from kit.sources.content import Content, Text
 from kit.sources.fonts import missing_glyphs
-from kit.sources.languages import LANGUAGES, SOURCE_LANGUAGE, language
+from kit.sources.languages import (
+    SOURCE_LANGUAGE,
+    check_script_has_fonts,
+    known_languages,
+    language,
+)
 from kit.sources.markup import compare, plain, problems
 
 
@@ -38,19 +43,22 @@ def requested_languages(locales: Path, asked: list[str] | None) -> list[str]:
     """Dutch plus every language with a catalog, or exactly the ones asked for."""
     on_disk = discover_catalogs(locales)
     for code, path in on_disk.items():
-        if code not in LANGUAGES:
+        if code not in known_languages():
             raise UserError(
                 f"catalog for unknown language code `{code}`; "
-                f"known: {', '.join(sorted(LANGUAGES))}",
+                f"known: {', '.join(sorted(known_languages()))}",
                 path,
             )
-    available = [SOURCE_LANGUAGE] + [c for c in LANGUAGES if c in on_disk]
+    available = [SOURCE_LANGUAGE] + [c for c in known_languages() if c in on_disk]
+    for code in asked or available:
+        if code in known_languages():
+            check_script_has_fonts(code)
     if not asked:
         return available
     for code in asked:
-        if code not in LANGUAGES:
+        if code not in known_languages():
             raise UserError(
-                f"unknown language `{code}`; choose from: {', '.join(LANGUAGES)}"
+                f"unknown language `{code}`; choose from: {', '.join(known_languages())}"
             )
         if code not in available:
             raise UserError(

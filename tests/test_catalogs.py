@@ -150,3 +150,39 @@ def test_update_of_an_unchanged_project_changes_no_file(tmp_path: Path) -> None:
     assert "unchanged: " in result.stdout
     for path in sorted((ROOT / "locales").rglob("*.po*")):
         assert (locales / path.relative_to(ROOT / "locales")).read_bytes() == path.read_bytes()
+
+
+def test_review_survives_pybabel_update(tmp_path: Path) -> None:
+    """Babel's own tools drop unknown header fields; the review is kept in the comment too."""
+    root = project_copy(tmp_path)
+    path = catalog_path(root / "locales", "de")
+    loaded = read_catalog(path, "de")
+    catalogs.write_catalog(loaded.catalog, path, catalogs.Review("reviewed", "Anna Beispiel"))
+    assert read_catalog(path, "de").review == catalogs.Review("reviewed", "Anna Beispiel")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pybabel"), "update", "-i",
+         str(root / "locales/messages.pot"), "-d", str(root / "locales"), "-l", "de"],
+        check=True, capture_output=True,
+    )
+    text = path.read_text(encoding="utf-8")
+    assert "X-Reviewed-By: Anna" not in text.split("\n\n")[0].split('msgstr ""')[1]
+    assert read_catalog(path, "de").review == catalogs.Review("reviewed", "Anna Beispiel")
+
+
+def test_catalog_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails midway leaves the previous catalog byte for byte."""
+    root = project_copy(tmp_path)
+    path = catalog_path(root / "locales", "de")
+    before = path.read_bytes()
+    loaded = read_catalog(path, "de")
+
+    def full_disk(self: object, *args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(catalogs.os, "replace", full_disk)
+    from kit.errors import UserError
+
+    with pytest.raises(UserError, match="No space left on device"):
+        catalogs.write_catalog(loaded.catalog, path, loaded.review)
+    assert path.read_bytes() == before
+    assert not list(path.parent.glob(".*.tmp"))

@@ -10,6 +10,7 @@ its own entry fuzzy.
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from kit.errors import UserError, read_utf8
 from kit.sources.content import Content, Text
-from kit.sources.languages import LANGUAGES
+from kit.sources.languages import known_languages
 
 PROJECT = "cyberbullying-print-kit"
 DOMAIN = "messages"
@@ -32,6 +33,7 @@ REVIEW_HEADER = "X-Review-Status"
 REVIEWER_HEADER = "X-Reviewed-By"
 REVIEW_STATES = {"draft", "reviewed"}
 _HEADER_FIELD = re.compile(r'^"(X-[A-Za-z-]+): (.*?)\\n"$', re.MULTILINE)
+_COMMENT_FIELD = re.compile(r"^# (X-Review-Status|X-Reviewed-By): ?(.*)$", re.MULTILINE)
 
 
 def catalog_path(locales: Path, lang: str) -> Path:
@@ -74,10 +76,9 @@ def write_template(catalog: Catalog, path: Path) -> bool:
         with path.open("rb") as fileobj:
             if same_messages(read_po(fileobj), catalog):
                 return False
-    path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76)
-    path.write_bytes(buffer.getvalue())
+    write_text_atomic(path, buffer.getvalue().decode("utf-8"))
     return True
 
 
@@ -115,9 +116,10 @@ class LoadedCatalog:
 
 
 def read_catalog(path: Path, lang: str) -> LoadedCatalog:
-    if lang not in LANGUAGES:
+    if lang not in known_languages():
         raise UserError(
-            f"catalog for unknown language code `{lang}`; known: {', '.join(sorted(LANGUAGES))}",
+            f"catalog for unknown language code `{lang}`; "
+            f"known: {', '.join(sorted(known_languages()))}",
             path,
         )
     text = read_utf8(path, "catalog")
@@ -144,14 +146,22 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
 
 
 def _read_review(text: str, path: Path) -> Review:
+    """The review state, from the header fields or, where a tool dropped them, the comment.
+
+    Poedit, Weblate and GNU msgmerge keep `X-` header fields; Babel's own
+    tools (`pybabel update`) drop them but keep the header comment, so the
+    kit writes both and reads whichever is there.
+    """
     header_end = text.find("\n\n")
-    fields = dict(_HEADER_FIELD.findall(text[: header_end if header_end > 0 else len(text)]))
-    status = fields.get(REVIEW_HEADER, "draft").strip() or "draft"
+    header = text[: header_end if header_end > 0 else len(text)]
+    fields = dict(_HEADER_FIELD.findall(header))
+    comments = dict(_COMMENT_FIELD.findall(header))
+    status = (fields.get(REVIEW_HEADER) or comments.get(REVIEW_HEADER) or "draft").strip()
     if status not in REVIEW_STATES:
         raise UserError(
             f"{REVIEW_HEADER} must be `draft` or `reviewed`, not `{status}`", path, 1
         )
-    reviewer = fields.get(REVIEWER_HEADER, "").strip()
+    reviewer = (fields.get(REVIEWER_HEADER) or comments.get(REVIEWER_HEADER) or "").strip()
     if status == "reviewed" and not reviewer:
         raise UserError(
             f"{REVIEW_HEADER} is `reviewed` but {REVIEWER_HEADER} names nobody; "
@@ -163,7 +173,12 @@ def _read_review(text: str, path: Path) -> Review:
 
 
 def write_catalog(catalog: Catalog, path: Path, review: Review) -> None:
-    """Write a PO file, with the review status kept in the header."""
+    """Write a PO file atomically, with the review state in the header and its comment."""
+    kept = [line for line in catalog.header_comment.splitlines()
+            if not _COMMENT_FIELD.match(line)]
+    catalog.header_comment = "\n".join(
+        [*kept, f"# {REVIEW_HEADER}: {review.status}", f"# {REVIEWER_HEADER}: {review.reviewer}"]
+    )
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, include_previous=True, sort_output=False)
     text = buffer.getvalue().decode("utf-8")
@@ -172,8 +187,23 @@ def write_catalog(catalog: Catalog, path: Path, review: Review) -> None:
     at = text.find(marker)
     at = text.find("\n", at) + 1 if at >= 0 else text.find("\n\n") + 1
     text = text[:at] + extra + text[at:]
+    write_text_atomic(path, text)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename: a full disk or a kill never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fileobj:
+            fileobj.write(text)
+            fileobj.flush()
+            os.fsync(fileobj.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write the file: {exc.strerror}; the previous version is "
+                        "unchanged", path) from None
 
 
 def discover_catalogs(locales: Path) -> dict[str, Path]:

@@ -2,37 +2,67 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pyphen
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 SOURCE_LANGUAGE = "nl"
 
-# Language code -> ISO 15924 script, for every language the kit can print.
-# A language is built once it has a catalog (`python build.py init CODE`).
-# The order is the order of the build plan: Dutch first, then the home
-# languages Flemish schools most often need. To support another language,
-# add it here with a script that kit/fonts.py has a stack for.
-LANGUAGES: dict[str, str] = {
-    "nl": "Latn",
-    "fr": "Latn",
-    "en": "Latn",
-    "de": "Latn",
-    "ar": "Arab",
-    "tr": "Latn",
-    "pl": "Latn",
-    "ro": "Latn",
-    "bg": "Cyrl",
-    "ru": "Cyrl",
-    "uk": "Cyrl",
-    "fa": "Arab",
-    "ti": "Ethi",
-    "es": "Latn",
-    "ps": "Arab",
-    "so": "Latn",
-}
+LANGUAGES_FILE = Path(__file__).resolve().parents[2] / "content" / "languages.yaml"
+
+
+def known_languages() -> dict[str, str]:
+    """Language code -> ISO 15924 script, for every language the kit can print."""
+    return {code: script for code, (script, _) in _entries().items()}
+
+
+def check_script_has_fonts(code: str) -> None:
+    """A language whose script no vendored font covers is refused before any rendering."""
+    from kit.errors import UserError
+    from kit.sources.fonts import STACKS
+
+    script, line = _entries()[code]
+    if script not in STACKS:
+        name = Locale.parse("en").scripts.get(script, script)
+        raise UserError(
+            f"`{code}` ({language_name(code)}) is written in {name} script ({script}), and no "
+            f"font in fonts/ covers it; add one and a `{script}` stack in kit/sources/fonts.py",
+            LANGUAGES_FILE, line)
+
+
+def language_name(code: str) -> str:
+    return Locale.parse(code).get_display_name("en") or code
+
+
+@cache
+def _entries() -> dict[str, tuple[str, int]]:
+    """Code -> (script, line in the file). Read on first use, so a mistake in the
+    file is reported like any other input error rather than at import."""
+    from kit.sources.content import _Reader, compose
+
+    reader = _Reader(LANGUAGES_FILE)
+    root = reader.mapping(compose(LANGUAGES_FILE), "the languages file", {"languages"})
+    languages: dict[str, tuple[str, int]] = {}
+    for node in reader.sequence(root["languages"], "`languages`"):
+        fields = reader.mapping(node, "a language", {"code", "script"})
+        code = reader.string(fields["code"], "`code`")
+        script = reader.string(fields["script"], "`script`")
+        try:
+            Locale.parse(code)
+        except (ValueError, UnknownLocaleError):
+            raise reader.error(fields["code"], f"`{code}` is not a language code Babel "
+                                               "knows") from None
+        if code in languages:
+            raise reader.error(fields["code"], f"`{code}` is listed twice")
+        if not re.fullmatch(r"[A-Z][a-z]{3}", script):
+            raise reader.error(fields["script"], f"`{script}` is not an ISO 15924 script "
+                                                 "code such as Latn or Arab")
+        languages[code] = (script, fields["code"].start_mark.line + 1)
+    return languages
 
 
 @dataclass(frozen=True)
@@ -52,7 +82,7 @@ def language(code: str) -> Language:
     locale = Locale.parse(code)
     return Language(
         code=code,
-        script=LANGUAGES[code],
+        script=known_languages()[code],
         direction=locale.text_direction,
         native_name=locale.get_display_name(code),
         hyphenation=code in pyphen.LANGUAGES,
