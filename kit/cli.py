@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from kit import commands
-from kit.errors import BuildFailure, UserError
+from kit.errors import BuildFailure, UserError, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
 from kit.plan import EDITIONS, PRODUCTS
 
@@ -120,6 +120,11 @@ def main(argv: list[str]) -> int:
         return 2
     except BuildFailure as exc:
         print(f"build failed: {exc}; output/ was left as it was", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a read-only folder: the system's words, one line
+        where = f"{display_path(Path(exc.filename))}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; files already in place were left as they "
+              "were", file=sys.stderr)
         return 1
 
 

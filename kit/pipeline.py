@@ -6,12 +6,15 @@ Nothing reaches `output/` unless the whole build succeeded.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +52,7 @@ CONTENT = ROOT / "content"
 LOCALES = ROOT / "locales"
 OUTPUT = ROOT / "output"
 SCHOOLS = ROOT / "schools"
+LOCK = ".build.lock"
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,21 @@ def build(options: Options, list_only: bool = False) -> int:
         print_plan(jobs, loaded.stale)
         return 0
 
+    with output_lock(options.output):
+        results, written, todo = render_and_commit(jobs, loaded, options)
+
+    report_stale(loaded)
+    peak = max((r.peak_mb for r in results), default=0)
+    print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
+          f"({len(jobs) - len(todo)} layouts unchanged, peak worker memory {peak:.0f} MB); "
+          f"manifest: {display_path(options.output / MANIFEST)}")
+    return 0
+
+
+def render_and_commit(
+    jobs: list[Job], loaded: Loaded, options: Options
+) -> tuple[list[JobResult], list[Written], list[Job]]:
+    """Render what changed into a staging folder, then move it into place."""
     state = read_json(options.output / STATE, {})
     shared = shared_inputs(options.content)
     keys = {j.name: job_inputs(j, shared, options.locales, options.strict,
@@ -98,7 +117,6 @@ def build(options: Options, list_only: bool = False) -> int:
     print(f"{len(jobs)} layouts planned, {len(todo)} to render, "
           f"{len(jobs) - len(todo)} unchanged", flush=True)
     check_glyphs(loaded, [c for c in loaded.ready if any(c in j.languages for j in todo)])
-
     remove_abandoned_staging(options.output)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(options.output)))
     try:
@@ -108,13 +126,33 @@ def build(options: Options, list_only: bool = False) -> int:
         commit(written, jobs, keys, state, loaded, options)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return results, written, todo
 
-    report_stale(loaded)
-    peak = max((r.peak_mb for r in results), default=0)
-    print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
-          f"({len(jobs) - len(todo)} layouts unchanged, peak worker memory {peak:.0f} MB); "
-          f"manifest: {display_path(options.output / MANIFEST)}")
-    return 0
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """One build at a time per output folder: a second one stops with one line."""
+    try:
+        ensure_dir(out)
+        fileobj = (out / LOCK).open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write to the output folder: {exc.strerror}", out) from None
+    with fileobj:
+        try:
+            fcntl.flock(fileobj, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fileobj.seek(0)
+            holder = fileobj.read().strip() or "unknown"
+            raise UserError(f"another build (process {holder}) is writing to this folder; "
+                            "wait for it to finish and try again", out) from None
+        fileobj.seek(0)
+        fileobj.truncate()
+        fileobj.write(str(os.getpid()))
+        fileobj.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fileobj, fcntl.LOCK_UN)
 
 
 def load_and_validate(options: Options) -> Loaded:
@@ -240,8 +278,19 @@ def commit(
         state[w.output.path] = {"inputs": keys[w.job_name], "sha256": w.sha256,
                                 "pages": w.pages, "fit": w.fit}
     entries = [manifest_entry(o, state[o.path], loaded.states) for j in jobs for o in j.outputs]
+    for entry in entries:
+        state[entry["path"]]["entry"] = entry
     planned = {e["path"] for e in entries}
-    for entry in read_json(out / MANIFEST, []):
+    previous = read_json(out / MANIFEST, [])
+    if not isinstance(previous, list):
+        previous = []
+    # A damaged manifest must not shrink to this build's selection: the build
+    # state remembers the record of every file it wrote.
+    listed = {e.get("path") for e in previous if isinstance(e, dict)}
+    previous = [e for e in previous if isinstance(e, dict) and "path" in e]
+    previous += [info["entry"] for path, info in state.items()
+                 if path not in listed and isinstance(info, dict) and "entry" in info]
+    for entry in previous:
         if entry["path"] in planned or not (out / entry["path"]).exists():
             continue
         if entry["product"] == "pack" and entry.get("school") in loaded.schools:

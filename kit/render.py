@@ -210,7 +210,8 @@ def asset_fetcher(log: RenderLog) -> URLFetcher:
             if url.startswith(DATA_IMAGES):
                 # A school's logo, validated and inlined by the profile loader.
                 return super().fetch(url, headers)
-            if parts.scheme == "file":
+            # A host in a file URL (file://host/...) would make urllib look it up.
+            if parts.scheme == "file" and not parts.netloc:
                 path = Path(unquote(parts.path)).resolve()
                 if any(path.is_relative_to(d) for d in ASSET_DIRS) and path.is_file():
                     return super().fetch(url, headers)

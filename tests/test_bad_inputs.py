@@ -24,6 +24,7 @@ from kit.sources.markup import ALLOWED_TAGS, compare, to_html
 
 CASES = yaml.safe_load((ROOT / "tests/corpus/cases.yaml").read_text(encoding="utf-8"))
 LONG = "a" * 6000
+DEEP = "[" * 5000 + "]" * 5000
 
 
 def apply(case: dict, project: Path) -> None:
@@ -37,7 +38,7 @@ def apply(case: dict, project: Path) -> None:
     if "write" in case:
         path = project / case["write"]["file"]
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(case["write"]["text"], encoding="utf-8")
+        path.write_text(case["write"]["text"].replace("{deep}", DEEP), encoding="utf-8")
     if "bytes" in case:
         (project / case["bytes"]["file"]).write_bytes(bytes.fromhex(case["bytes"]["hex"]))
     if "delete" in case:

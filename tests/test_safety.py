@@ -83,3 +83,22 @@ def test_killed_build_leaves_output_consistent(full_build: Path, tmp_path: Path)
     # The next build clears the abandoned staging folder.
     assert run_build("--output", str(out)).returncode == 0
     assert not list(out.glob(".staging-*"))
+
+
+def test_file_url_with_a_host_is_refused_without_a_lookup(monkeypatch) -> None:
+    import socket
+
+    looked_up: list[str] = []
+
+    def no_lookup(host: str, *args: object, **kwargs: object) -> list:
+        looked_up.append(host)
+        raise OSError("no lookups in tests")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    monkeypatch.setattr(socket, "gethostbyname", no_lookup)
+    job = plan(["nl"], ["poster"], ["screen"])[0]
+    log = RenderLog()
+    url = f"file://tracker.example{ROOT}/styles/kit.css"  # an asset path, behind a host
+    Renderer().layout(f'<link rel="stylesheet" href="{url}"><p>tekst</p>', job, False, log)
+    assert url in log.refused
+    assert looked_up == []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pikepdf
 
+from kit.manifest import sha256_file
 from kit.pack import verify_pack
 from kit.pdf.impose import padded_order, sheet_sides
 from kit.plan import PAPER_MM, POSTER_FLOOR_PT, Output
@@ -348,6 +349,8 @@ def check_manifest(out: Path, manifest: list[dict]) -> list[str]:
             problems = ["missing: listed in the manifest but not in output/"]
         elif entry["product"] == "pack":
             problems = [f"pack: {p}" for p in verify_pack(out, entry, manifest)]
+        elif sha256_file(path) != entry["sha256"]:
+            problems = ["checksum: the file differs from the one the build wrote and listed"]
         else:
             output = Output(entry["product"], entry["paper"], tuple(entry["languages"]),
                             entry["edition"], entry.get("school"))

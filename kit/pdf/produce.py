@@ -94,6 +94,8 @@ def produce(
         _check_log(log, strict)
     except JobError as exc:
         result.error = str(exc)
+    except OSError as exc:  # a full disk while writing: the reason, not a traceback
+        result.error = f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}"
     except Exception:  # a bug in the kit: keep the traceback for the report
         result.error = "internal error\n" + traceback.format_exc()
     result.warnings = list(dict.fromkeys(log.warnings))

@@ -106,13 +106,18 @@ class LoadedCatalog:
     def translation(self, key: str, source: str) -> str | None:
         """The translation of a message, or None if missing or fuzzy."""
         message = self.catalog.get(source, context=key)
-        if message is None or message.fuzzy or not message.string:
+        if message is None or message.fuzzy or not _has_text(message):
             return None
         return message.string
 
     def line_of(self, key: str, source: str) -> int | None:
         message = self.catalog.get(source, context=key)
         return message.lineno if message is not None else None
+
+
+def _has_text(message: Message) -> bool:
+    """A translation of only spaces is no translation: it would print an empty rule."""
+    return isinstance(message.string, str) and bool(message.string.strip())
 
 
 def read_catalog(path: Path, lang: str) -> LoadedCatalog:
@@ -135,6 +140,10 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
         catalog = read_po(io.StringIO(text), locale=lang, abort_invalid=True)
     except (PoFileError, ValueError) as exc:
         raise UserError(f"the catalog does not parse: {exc}", path) from None
+    if catalog.charset.lower().replace("-", "") != "utf8":
+        raise UserError(
+            f"the catalog's header declares charset={catalog.charset}; the kit's catalogs are "
+            "UTF-8: set `Content-Type: text/plain; charset=UTF-8`", path, _header_line(text))
     if catalog.fuzzy:
         raise UserError(
             "the catalog's header is marked fuzzy, so gettext would ignore the whole file; "
@@ -143,6 +152,11 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
             1,
         )
     return LoadedCatalog(lang, path, catalog, _read_review(text, path))
+
+
+def _header_line(text: str) -> int:
+    at = text.find('"Content-Type:')
+    return text[:at].count("\n") + 1 if at >= 0 else 1
 
 
 def _read_review(text: str, path: Path) -> Review:
@@ -318,10 +332,10 @@ def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
     missing = []
     for text in texts:
         message = loaded.catalog.get(text.source, context=text.key)
-        if message is not None and message.string and not message.fuzzy:
+        if message is not None and _has_text(message) and not message.fuzzy:
             translated += 1
             continue
-        if message is not None and message.fuzzy and message.string:
+        if message is not None and message.fuzzy and _has_text(message):
             fuzzy += 1
         missing.append(text)
     active_extra = sum(

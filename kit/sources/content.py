@@ -16,6 +16,7 @@ from typing import ClassVar
 import yaml
 
 from kit.errors import UserError, read_utf8
+from kit.sources.markup import character_problems
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Ids reserved for message contexts that do not come from the advice itself.
@@ -183,6 +184,9 @@ class _Reader:
         bad = [ch for ch in value if _is_control(ch)]
         if bad:
             raise self.error(node, f"{what} contains the control character U+{ord(bad[0]):04X}")
+        reason = character_problems(value)
+        if reason:
+            raise self.error(node, f"{what}: {reason}")
         return value
 
     def identifier(self, node: yaml.Node, what: str) -> str:
@@ -250,6 +254,8 @@ def compose_text(text: str, path: Path) -> yaml.Node:
         ) from None
     except yaml.YAMLError as exc:
         raise UserError(f"YAML error: {str(exc).splitlines()[0]}", path) from None
+    except RecursionError:
+        raise UserError("the YAML is nested far too deeply to be content", path) from None
     if node is None:
         raise UserError("the file is empty", path, 1)
     return node
@@ -435,11 +441,11 @@ def texts_of_file(path: Path, text: str) -> list[Text]:
     """The translatable texts of one content file, for the message extractor."""
     node = compose_text(text, path)
     reader = _ContentReader(path)
-    if path.name == GUIDE_FILE:
-        return []  # read by the school staff who print: Dutch only
-    if isinstance(node, yaml.MappingNode) and any(
-        isinstance(k, yaml.ScalarNode) and k.value == "labels" for k, _ in node.value
-    ):
+    keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)} if isinstance(
+        node, yaml.MappingNode) else set()
+    if keys & {"guide", "languages"}:
+        return []  # the printing guide (Dutch only, for staff) and the list of languages
+    if "labels" in keys:
         return list(reader.labels(node).values())
     document = reader.document(node)
     return list(Content(document, {}).texts())

@@ -47,8 +47,44 @@ def problems(text: str) -> list[str]:
     return issues
 
 
+BIDI_EMBEDDINGS = set("\u202a\u202b\u202c\u202d\u202e")
+ISOLATE_OPENERS, ISOLATE_CLOSER = set("\u2066\u2067\u2068"), "\u2069"
+MAX_LENGTH = 5000
+
+
+def character_problems(text: str) -> str | None:
+    """Characters a printed text must not contain, or None.
+
+    Bidi embeddings and overrides (U+202A–U+202E) can print a sentence
+    backwards and unbalanced isolates leak into what follows; control
+    characters are invisible; a message of thousands of characters is a
+    paste gone wrong and would take minutes to lay out.
+    """
+    if len(text) > MAX_LENGTH:
+        return f"the text is {len(text)} characters long; at most {MAX_LENGTH}"
+    depth = 0
+    for ch in text:
+        code = ord(ch)
+        if ch in BIDI_EMBEDDINGS:
+            return f"the bidi control character U+{code:04X} is not allowed; remove it"
+        if ch in ISOLATE_OPENERS:
+            depth += 1
+        elif ch == ISOLATE_CLOSER:
+            depth -= 1
+            if depth < 0:
+                return "the bidi isolate U+2069 closes nothing; remove it"
+        elif (code < 0x20 and ch != "\n") or 0x7F <= code < 0xA0:
+            return f"the control character U+{code:04X} is not allowed; remove it"
+    if depth:
+        return "a bidi isolate (U+2066–U+2068) is never closed with U+2069; remove it"
+    return None
+
+
 def compare(source: str, translation: str) -> str | None:
     """Why a translation's tags or placeholders differ from its source, or None."""
+    bad = character_problems(translation)
+    if bad:
+        return bad
     own = problems(translation)
     if own:
         return own[0]

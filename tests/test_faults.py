@@ -1,0 +1,145 @@
+"""Nothing lost under faults: kills at many points, a second build, damaged records."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, run_build
+
+from kit.sources.catalogs import catalog_path, discover_catalogs, read_catalog
+
+# Kill points, in seconds after the process started: bounded count and time.
+KILL_AFTER = (0.3, 0.8, 1.5, 2.5, 4.0)
+
+
+def kill_after(args: list[str], seconds: float, cwd: Path = ROOT) -> None:
+    with subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          start_new_session=True) as process:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def consistent(out: Path) -> None:
+    """Every listed file is whole and as listed; no half-written file is visible."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    result = run_build("check", "--output", str(out))
+    assert result.returncode == 0, result.stdout[-2000:]
+    visible = {str(p.relative_to(out)) for p in out.rglob("*")
+               if p.is_file() and not any(part.startswith(".") for part in
+                                          p.relative_to(out).parts)}
+    assert visible == {e["path"] for e in manifest} | {"manifest.json"}
+
+
+def test_build_killed_at_many_points_recovers(full_build: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(full_build, out)
+    for seconds in KILL_AFTER:
+        kill_after(["--force", "--lang", "ar", "--product", "poster", "--output", str(out)],
+                   seconds)
+        consistent(out)
+    assert run_build("--lang", "ar", "--output", str(out)).returncode == 0
+    consistent(out)
+    assert not list(out.glob(".staging-*"))
+
+
+def test_update_killed_at_many_points_loses_no_entry(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    for name in ("content", "templates", "locales"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "babel.cfg", project)
+    before = {code: len(read_catalog(path, code).catalog)
+              for code, path in discover_catalogs(project / "locales").items()}
+    args = ["update", "--content", str(project / "content"),
+            "--locales", str(project / "locales")]
+    # `update` takes about half a second: these land before, during and after the writes.
+    for seconds in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5):
+        kill_after(args, seconds, cwd=project)
+        for code, count in before.items():
+            loaded = read_catalog(catalog_path(project / "locales", code), code)
+            assert len(loaded.catalog) == count, code
+
+
+def test_second_build_in_the_same_folder_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".build.lock").open("a+", encoding="utf-8") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        holder.write("4242")
+        holder.flush()
+        result = run_build("--lang", "nl", "--product", "poster", "--output", str(out))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "another build (process 4242) is writing to this folder; wait for it to finish and "
+        "try again")
+    assert not (out / "manifest.json").exists()
+
+
+def test_check_compares_every_file_with_the_manifest(full_build: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(full_build, out)
+    # A valid PDF, but not the one listed: a move interrupted halfway would leave this.
+    shutil.copy(out / "screen/fr/poster-a4.pdf", out / "screen/de/poster-a4.pdf")
+    result = run_build("check", "--output", str(out))
+    assert result.returncode == 1
+    assert re.search(r"screen/de/poster-a4\.pdf\s+FAIL\s+checksum", result.stdout)
+
+
+def test_damaged_manifest_and_a_narrow_build_still_list_every_file(
+    full_build: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(full_build, out)
+    count = len(json.loads((out / "manifest.json").read_text(encoding="utf-8")))
+    (out / "manifest.json").write_text("{ not json", encoding="utf-8")
+    assert run_build("--lang", "nl", "--product", "poster", "--output", str(out)).returncode == 0
+    assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))) == count
+
+
+def test_content_ids_cannot_collide_with_the_layout(full_build: Path, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "cyberpesten.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - id: voorkomen\n", "  - id: colophon\n")
+    path.write_text(text.replace("  - id: aanpakken\n", "  - id: blank-1\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_build("--strict", "--lang", "nl", "--product", "brochure", "--edition", "print",
+                       "--content", str(content), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    reference = json.loads((full_build / "manifest.json").read_text(encoding="utf-8"))
+    pages = {e["path"]: e["pages"] for e in reference}
+    assert manifest[0]["pages"] == pages["print/nl/brochure-a5.pdf"]
+
+
+def test_whitespace_translation_counts_as_missing() -> None:
+    from kit.sources.catalogs import completeness
+    from kit.sources.content import load_content
+
+    content = load_content(ROOT / "content")
+    loaded = read_catalog(catalog_path(ROOT / "locales", "tr"), "tr")
+    rule = next(t for t in content.texts() if t.key == "vuistregels.regels.prive")
+    before = completeness(content, loaded).translated
+    loaded.catalog.get(rule.source, context=rule.key).string = " \u00a0 "
+    assert loaded.translation(rule.key, rule.source) is None
+    assert completeness(content, loaded).translated == before - 1
+
+
+def test_output_that_cannot_be_a_folder_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("a file where the output folder should be", encoding="utf-8")
+    result = run_build("--lang", "nl", "--product", "poster", "--output", str(out))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "cannot write to the output folder" in result.stderr
