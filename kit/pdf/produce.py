@@ -8,7 +8,7 @@ import resource
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,14 +83,16 @@ def produce(
     result = JobResult(job)
     log = RenderLog()
     try:
-        documents, fit = _layouts(job, content, tr, log, school)
-        for output in job.outputs:
-            document = documents[output.edition == "print"]
-            written = _write(output, job.name, document, staging, log, fit)
-            problems = preflight.problems_of(output, written.staged, written.pages)
-            if problems:
-                raise JobError(f"preflight of {output.path}: {problems[0]}")
-            result.written.append(written)
+        # One geometry at a time, written and dropped before the next is laid
+        # out, so a worker never holds two long documents at once.
+        for bleed, document, fit in _layouts(job, content, tr, log, school):
+            for output in (o for o in job.outputs if (o.edition == "print") == bleed):
+                written = _write(output, job.name, document, staging, log, fit)
+                problems = preflight.problems_of(output, written.staged, written.pages)
+                if problems:
+                    raise JobError(f"preflight of {output.path}: {problems[0]}")
+                result.written.append(written)
+            del document
         _check_log(log, strict)
     except JobError as exc:
         result.error = str(exc)
@@ -106,17 +108,17 @@ def produce(
 
 def _layouts(
     job: Job, content: Content, tr: Translations, log: RenderLog, school: School | None
-) -> tuple[dict[bool, Document], int]:
-    """Each page geometry the job needs, laid out once; and a poster's text scale."""
+) -> Iterator[tuple[bool, Document, int]]:
+    """Each page geometry the job needs, laid out once, with a poster's text scale."""
     r = renderer()
-    documents: dict[bool, Document] = {}
-    fit = 100
     if job.product == "poster":
         html = render_html(r.env, content, job, tr, school=school)
         found: int | None = None
         for bleed in job.layouts:
-            documents[bleed], found = _fit_poster(r, html, job, bleed, log, found)
-        return documents, found or 100
+            document, found = _fit_poster(r, html, job, bleed, log, found)
+            yield bleed, document, found
+            del document
+        return
     for bleed in job.layouts:
         if bleed:
             # A stapled booklet from a print shop needs a multiple of four
@@ -124,11 +126,10 @@ def _layouts(
             # section. Spare blanks laid out and the surplus dropped avoid a
             # second layout.
             html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS, school=school)
-            documents[bleed] = _drop_surplus_blanks(r.layout(html, job, bleed, log))
+            yield bleed, _drop_surplus_blanks(r.layout(html, job, bleed, log)), 100
         else:
             html = render_html(r.env, content, job, tr, school=school)
-            documents[bleed] = r.layout(html, job, bleed, log)
-    return documents, fit
+            yield bleed, r.layout(html, job, bleed, log), 100
 
 
 def _fit_poster(
