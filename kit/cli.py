@@ -74,7 +74,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("`new-school` needs a slug, e.g. `python build.py new-school de-linde`")
     if args.command not in {"init", "new-school"} and args.language:
         parser.error(f"unexpected argument `{args.language}`")
-    if not 0 < args.threshold <= 100:
+    if not 0 <= args.threshold <= 100:
         parser.error("--threshold must be a percentage between 0 and 100")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")

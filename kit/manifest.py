@@ -66,6 +66,8 @@ def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState])
         "stale": False,
         "review": review,
         "school": output.school,
+        # Messages printed in Dutch: a language built below 100 % (`--threshold`).
+        "untranslated": sum(states[c].untranslated for c in output.languages),
     }
 
 

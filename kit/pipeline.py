@@ -96,7 +96,7 @@ def build(options: Options, list_only: bool = False) -> int:
     with output_lock(options.output):
         results, written, todo = render_and_commit(jobs, loaded, options)
 
-    report_stale(loaded)
+    report_stale(loaded, options)
     peak = max((r.peak_mb for r in results), default=0)
     print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
           f"({len(jobs) - len(todo)} layouts unchanged, peak worker memory {peak:.0f} MB); "
@@ -171,6 +171,9 @@ def load_and_validate(options: Options) -> Loaded:
     )
     ready = [c for c in codes if states[c].buildable(options.threshold)]
     stale = [c for c in codes if c not in ready]
+    for code in options.languages or ():
+        if code in stale:
+            raise UserError(not_buildable(code, states[code], options.threshold))
     for school in schools:
         check_school_languages(school, ready, states)
     return Loaded(content, states, ready, stale, {s.slug: s for s in schools})
@@ -316,14 +319,35 @@ def remove_abandoned_staging(out: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def report_stale(loaded: Loaded) -> None:
+def not_buildable(code: str, state: LanguageState, threshold: float) -> str:
+    """Why a language is not built, and what to do about it."""
+    c = state.completeness
+    assert c is not None
+    return (f"`{code}` is {c.ratio:.0%} translated, below the {threshold:.0%} threshold: "
+            f"translate the {len(c.missing)} missing or fuzzy messages in "
+            f"{display_path(state.catalog.path)} (`status` counts them), or build it with "
+            f"Dutch for what is missing by lowering --threshold")
+
+
+def report_stale(loaded: Loaded, options: Options) -> None:
+    """Languages below the threshold, in the summary; old files are named only if they exist."""
+    kept = {code for e in read_json(options.output / MANIFEST, []) if isinstance(e, dict)
+            for code in e.get("languages") or () if e.get("stale")}
     for code in loaded.stale:
         c = loaded.states[code].completeness
         assert c is not None
         first = ", ".join(t.key for t in c.missing[:5])
         more = f" and {len(c.missing) - 5} more" if len(c.missing) > 5 else ""
-        print(f"stale: {code} is {c.ratio:.0%} translated, not rebuilt; its previous outputs "
-              f"are kept and marked stale. Missing or fuzzy: {first}{more}", file=sys.stderr)
+        outputs = ("; its previous files are kept and marked stale" if code in kept
+                   else "; it has no files yet")
+        print(f"not built: {code} is {c.ratio:.0%} translated, below the "
+              f"{options.threshold:.0%} threshold{outputs}. Missing or fuzzy: {first}{more}",
+              file=sys.stderr)
+    for code in loaded.ready:
+        count = loaded.states[code].untranslated
+        if count:
+            print(f"partly translated: {code} was built with {count} messages in Dutch "
+                  "(every file says so)", file=sys.stderr)
 
 
 def print_plan(jobs: list[Job], stale: list[str]) -> None:

@@ -65,6 +65,8 @@ class Translations:
     strings: dict[str, dict[str, str] | None]
     review: Review | None  # of the one translation of a monolingual or bilingual file
     reviews: dict[str, Review] = field(default_factory=dict)  # of every translation
+    # Messages printed in Dutch because a language was built below 100 %.
+    untranslated: dict[str, int] = field(default_factory=dict)
 
 
 def columns(content: Content, languages: tuple[str, ...], tr: Translations) -> list[Column]:
@@ -140,6 +142,7 @@ def render_html(
         school=school,
         guide=content.guide,
         reviews=tr.reviews,
+        untranslated=tr.untranslated,
         language_names=names,
         poster_language_names=", ".join(names[c] for c in poster_codes),
     )

@@ -35,6 +35,11 @@ class LanguageState:
     completeness: Completeness | None  # None for the Dutch source
     catalog: LoadedCatalog | None
 
+    @property
+    def untranslated(self) -> int:
+        """Messages missing or fuzzy: printed in Dutch if the language is built anyway."""
+        return len(self.completeness.missing) if self.completeness else 0
+
     def buildable(self, threshold: float) -> bool:
         return self.completeness is None or self.completeness.ratio >= threshold
 
@@ -107,15 +112,17 @@ def check_content_markup(content: Content) -> None:
 
 
 def strings_for(content: Content, state: LanguageState) -> dict[str, str] | None:
-    """A complete language's translations by message context; None for Dutch."""
+    """A language's translations by message context; None for Dutch.
+
+    A language built below 100 % (`--threshold`) has its missing messages in
+    Dutch; `untranslated` counts them, and every file says so.
+    """
     if state.catalog is None:
         return None
     strings = {}
     for text in content.texts():
         value = state.catalog.translation(text.key, text.source)
-        if value is None:
-            raise KeyError(f"{state.code}: no translation for `{text.key}`")
-        strings[text.key] = value
+        strings[text.key] = text.source if value is None else value
     return strings
 
 
@@ -126,7 +133,9 @@ def translations_for(
     catalogs = [states[c].catalog for c in languages if states[c].catalog is not None]
     review = catalogs[0].review if catalogs else None
     reviews = {c.lang: c.review for c in catalogs}
-    return Translations({c: strings_for(content, states[c]) for c in codes}, review, reviews)
+    missing = {c: states[c].untranslated for c in languages if states[c].untranslated}
+    return Translations({c: strings_for(content, states[c]) for c in codes}, review, reviews,
+                        missing)
 
 
 def glyph_preflight(content: Content, state: LanguageState) -> None:

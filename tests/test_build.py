@@ -119,10 +119,17 @@ def test_stale_language_keeps_its_outputs(full_build: Path, tmp_path: Path) -> N
     entry = r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\nmsgstr )"[^"]*"'
     po.write_text(re.sub(entry, r'\1""', text), encoding="utf-8")
     before = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    result = run_build("--lang", "tr", "--lang", "nl", "--locales", str(locales),
-                       "--output", str(out))
+    result = run_build("--locales", str(locales), "--output", str(out))
     assert result.returncode == 0, result.stderr
     assert "aanpakken.dader.punten.waarom" in result.stderr
+    assert "its previous files are kept and marked stale" in result.stderr
+    # Asked for by name, it is an error that says what to do.
+    named = run_build("--lang", "tr", "--locales", str(locales), "--output", str(out))
+    assert named.returncode == 2
+    assert named.stderr.strip() == (
+        "error: `tr` is 98% translated, below the 100% threshold: translate the 1 missing or "
+        "fuzzy messages in " + str(po) + " (`status` counts them), or build it with Dutch for "
+        "what is missing by lowering --threshold")
     after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     turkish = [e for e in after if "tr" in e["languages"]]
     assert len(turkish) == len([e for e in before if "tr" in e["languages"]]) == 18
