@@ -403,7 +403,7 @@ REQUIRED_LABELS = {
     "translation-notice", "translation-notice-single", "review-draft", "review-done",
     "poster-from", "school-heading", "school-intro", "label-phone", "label-email",
     "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
-    "poster-school-contact", "poster-multi-notice",
+    "poster-school-contact", "poster-multi-notice", "translation-incomplete",
 }
 
 
