@@ -98,7 +98,8 @@ def check(paths: Paths) -> int:
     if manifest is None:
         raise UserError("no manifest; build first with `python build.py`",
                         paths.output / MANIFEST)
-    return 1 if preflight.check_manifest(paths.output, manifest) else 0
+    headings = load_content(paths.content).heading_count
+    return 1 if preflight.check_manifest(paths.output, manifest, headings) else 0
 
 
 NEW_SCHOOL = """\

@@ -63,6 +63,21 @@ class Output:
         return others[0] if len(others) == 1 else None
 
 
+def planned_bookmarks(output: Output, headings: int) -> int | None:
+    """How many bookmarks a brochure must have, from the content's headings.
+
+    Each language column has the title, every section heading and, in a
+    school's edition, the contact page's two headings (school and CLB); the colophon is in the translation
+    and in Dutch. A section lost or laid out twice changes the count. Office
+    booklets are imposed sheets with no bookmarks, and posters have none.
+    """
+    if output.product != "brochure" or output.imposed:
+        return None
+    per_language = 1 + headings + (2 if output.school else 0)
+    colophon = len({*output.languages, SOURCE_LANGUAGE})
+    return len(output.languages) * per_language + colophon
+
+
 @dataclass(frozen=True)
 class Job:
     """One product in one language set: its layouts and the files written from them."""

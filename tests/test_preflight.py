@@ -5,17 +5,22 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pikepdf
 import pytest
+from conftest import ROOT
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, RectangleObject
 
 from kit.pdf import preflight
 from kit.plan import Output
+from kit.sources.content import load_content
+
+HEADINGS = load_content(ROOT / "content").heading_count
 
 
 def check(output: Output, path: Path, pages: int | None = None) -> dict[str, str | None]:
     count = len(PdfReader(path).pages) if pages is None else pages
-    return preflight.check_one(output, path, count)
+    return preflight.check_one(output, path, count, HEADINGS)
 
 
 def rewrite(source: Path, target: Path, change) -> Path:
@@ -52,6 +57,22 @@ def test_page_count_rule(full_build: Path, tmp_path: Path) -> None:
                      lambda w: w.add_page(w.pages[0]))
     assert "a poster must be one page" in check(POSTER, broken)["pages"]
     assert "the build recorded 1" in check(POSTER, broken, pages=1)["pages"]
+
+
+def test_sections_rule(full_build: Path, tmp_path: Path) -> None:
+    def drop_last_bookmark(pdf: pikepdf.Pdf) -> None:
+        with pdf.open_outline() as outline:
+            outline.root[-1].children.pop()
+
+    source = full_build / PRINT.path
+    broken = tmp_path / "b.pdf"
+    with pikepdf.open(source) as pdf:
+        drop_last_bookmark(pdf)
+        pdf.save(broken)
+    assert "the plan expects" in check(PRINT, broken)["sections"]
+    # The same file judged against content with one more section: one is missing.
+    verdict = preflight.check_one(PRINT, source, len(PdfReader(source).pages), HEADINGS + 1)
+    assert "a section is missing or laid out twice" in verdict["sections"]
 
 
 def test_fonts_rule(full_build: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pikepdf
 from kit.manifest import sha256_file
 from kit.pack import verify_pack
 from kit.pdf.impose import padded_order, sheet_sides
-from kit.plan import PAPER_MM, POSTER_FLOOR_PT, Output
+from kit.plan import PAPER_MM, POSTER_FLOOR_PT, Output, planned_bookmarks
 from kit.render import booklet_rtl
 from kit.sources.languages import language
 
@@ -42,6 +42,7 @@ class Subject:
     path: Path
     pages: int
     pdf: pikepdf.Pdf
+    headings: int  # the content's section headings: what the plan expects
 
 
 Rule = Callable[[Subject], str | None]
@@ -92,6 +93,29 @@ def rule_page_count(s: Subject) -> str | None:
             return f"booklet of {actual} sheet sides is not a multiple of four pages"
         if s.output.edition == "print" and actual % 4:
             return f"print-shop booklet has {actual} pages, not a multiple of four"
+    return None
+
+
+def _bookmarks(pdf: pikepdf.Pdf) -> list[str]:
+    titles: list[str] = []
+    with pdf.open_outline() as outline:
+        stack = list(reversed(outline.root))
+        while stack:
+            item = stack.pop()
+            titles.append(item.title)
+            stack.extend(reversed(item.children))
+    return titles
+
+
+def rule_sections(s: Subject) -> str | None:
+    """Every planned section is in the file once: counted through the bookmarks."""
+    expected = planned_bookmarks(s.output, s.headings)
+    if expected is None:
+        return None
+    found = _bookmarks(s.pdf)
+    if len(found) != expected:
+        return (f"has {len(found)} bookmarked headings, the plan expects {expected}: "
+                "a section is missing or laid out twice")
     return None
 
 
@@ -314,6 +338,7 @@ def rule_qpdf(s: Subject) -> str | None:
 RULES: dict[str, Rule] = {
     "size": rule_page_size,
     "pages": rule_page_count,
+    "sections": rule_sections,
     "fonts": rule_fonts_embedded,
     "text": rule_language_text,
     "boxes": rule_print_boxes,
@@ -325,22 +350,24 @@ RULES: dict[str, Rule] = {
 }
 
 
-def check_one(output: Output, path: Path, pages: int) -> dict[str, str | None]:
+def check_one(output: Output, path: Path, pages: int, headings: int
+              ) -> dict[str, str | None]:
     """Every rule's verdict on one file: None where the rule is satisfied."""
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PdfError as exc:  # an unreadable file is a preflight failure, not a crash
         return {"read": f"cannot be read as PDF: {exc}"}
     with pdf:
-        subject = Subject(output, path, pages, pdf)
+        subject = Subject(output, path, pages, pdf, headings)
         return {name: rule(subject) for name, rule in RULES.items()}
 
 
-def problems_of(output: Output, path: Path, pages: int) -> list[str]:
-    return [f"{name}: {msg}" for name, msg in check_one(output, path, pages).items() if msg]
+def problems_of(output: Output, path: Path, pages: int, headings: int) -> list[str]:
+    verdicts = check_one(output, path, pages, headings)
+    return [f"{name}: {msg}" for name, msg in verdicts.items() if msg]
 
 
-def check_manifest(out: Path, manifest: list[dict]) -> list[str]:
+def check_manifest(out: Path, manifest: list[dict], headings: int) -> list[str]:
     """Check every file the manifest lists; print a table; return one line per failure."""
     rows = []
     for entry in manifest:
@@ -354,7 +381,7 @@ def check_manifest(out: Path, manifest: list[dict]) -> list[str]:
         else:
             output = Output(entry["product"], entry["paper"], tuple(entry["languages"]),
                             entry["edition"], entry.get("school"))
-            problems = problems_of(output, path, entry["pages"])
+            problems = problems_of(output, path, entry["pages"], headings)
         rows.append((entry["path"], problems))
     width = max((len(path) for path, _ in rows), default=10)
     print(f"{'file':<{width}}  result  rules: {', '.join(RULES)}")

@@ -88,7 +88,8 @@ def produce(
         for bleed, document, fit in _layouts(job, content, tr, log, school):
             for output in (o for o in job.outputs if (o.edition == "print") == bleed):
                 written = _write(output, job.name, document, staging, log, fit)
-                problems = preflight.problems_of(output, written.staged, written.pages)
+                problems = preflight.problems_of(output, written.staged, written.pages,
+                                                 content.heading_count)
                 if problems:
                     raise JobError(f"preflight of {output.path}: {problems[0]}")
                 result.written.append(written)

@@ -101,6 +101,11 @@ class Content:
     labels: dict[str, Text]
     guide: dict[str, str] = field(default_factory=dict)  # the printing guide, Dutch only
 
+    @property
+    def heading_count(self) -> int:
+        """The sections with a heading: each is one bookmark per language column."""
+        return sum(1 for _ in walk_sections(self.document.sections))
+
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in reading order, the kit's labels last."""
         yield self.document.title
