@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
 
@@ -13,13 +12,7 @@ from kit import commands
 from kit.errors import BuildFailure, UserError, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
 from kit.plan import EDITIONS, PRODUCTS
-
-
-def kit_version() -> str:
-    try:
-        return version("cyberbullying-print-kit")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown (not installed)"
+from kit.version import kit_version
 
 
 def program_name() -> str:
@@ -39,13 +32,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog=program_name(),
         description="Build the cyberbullying print kit.",
         epilog="Commands: build (default), extract, update, init LANG, compile, status, check, "
-               "new-school SLUG.",
+               "new-school SLUG, review-sheet LANG, review-import LANG FILE.",
     )
     parser.add_argument("command", nargs="?", default="build",
                         choices=["build", "extract", "update", "init", "compile", "status",
-                                 "check", "new-school"])
+                                 "check", "new-school", "review-sheet", "review-import"])
     parser.add_argument("language", nargs="?",
-                        help="language code for `init`; the new school's slug for `new-school`")
+                        help="language code for `init` and the review commands; the new "
+                             "school's slug for `new-school`")
+    parser.add_argument("file", nargs="?", type=Path,
+                        help="the filled-in review sheet (.xlsx) for `review-import`")
     parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     parser.add_argument("--school", action="append", type=Path, metavar="PROFILE",
                         help="build this school's pack from its profile (repeatable)")
@@ -72,8 +68,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("`init` needs a language code, e.g. `python build.py init so`")
     if args.command == "new-school" and not args.language:
         parser.error("`new-school` needs a slug, e.g. `python build.py new-school de-linde`")
-    if args.command not in {"init", "new-school"} and args.language:
+    if args.command in {"review-sheet", "review-import"} and not args.language:
+        parser.error(f"`{args.command}` needs a language code, e.g. "
+                     f"`python build.py {args.command} ar`")
+    if args.command == "review-import" and not args.file:
+        parser.error("`review-import` needs the sheet, e.g. "
+                     "`python build.py review-import ar review-sheet-ar.xlsx`")
+    if args.command not in {"init", "new-school", "review-sheet", "review-import"} and (
+            args.language):
         parser.error(f"unexpected argument `{args.language}`")
+    if args.command != "review-import" and args.file:
+        parser.error(f"unexpected argument `{args.file}`")
     if not 0 <= args.threshold <= 100:
         parser.error("--threshold must be a percentage between 0 and 100")
     if args.jobs < 1:
@@ -101,6 +106,10 @@ def main(argv: list[str]) -> int:
                 return commands.check(paths)
             case "new-school":
                 return commands.new_school(SCHOOLS, args.language, args.locales)
+            case "review-sheet":
+                return commands.review_sheet(paths, args.language)
+            case "review-import":
+                return commands.review_import(paths, args.language, args.file)
         options = Options(
             products=args.product or list(PRODUCTS),
             languages=args.lang,

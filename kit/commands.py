@@ -47,7 +47,7 @@ def update(paths: Paths) -> int:
     for code, path in catalogs.discover_catalogs(paths.locales).items():
         loaded = catalogs.read_catalog(path, code)
         merged = catalogs.merge(template, loaded.catalog)
-        catalogs.write_catalog(merged, path, loaded.review)
+        catalogs.write_catalog(merged, path)
         fuzzy = sum(1 for m in merged if m.id and m.fuzzy)
         print(f"updated {display_path(path)} ({fuzzy} fuzzy)")
     return 0
@@ -62,8 +62,7 @@ def init(paths: Paths, code: str) -> int:
     if path.exists():
         raise UserError("the catalog exists already; use `python build.py update`", path)
     extract(paths)
-    catalogs.write_catalog(catalogs.new_catalog(_template(paths), code), path,
-                           catalogs.Review())
+    catalogs.write_catalog(catalogs.new_catalog(_template(paths), code), path)
     print(f"created {display_path(path)}")
     return 0
 
@@ -79,15 +78,17 @@ def status(paths: Paths, threshold: float) -> int:
     content = load_content(paths.content)
     manifest = read_json(paths.output / MANIFEST, [])
     stale = {c for e in manifest if e.get("stale") for c in e["languages"]}
-    print(f"{'lang':<5} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'obsolete':>8}  "
-          f"{'complete':>8}  review")
+    print(f"{'lang':<5} {'translated':>10} {'reviewed':>8} {'out of date':>11} "
+          f"{'untransl.':>9} {'obsolete':>8}  {'complete':>8}  review")
     for code, path in catalogs.discover_catalogs(paths.locales).items():
         c = catalogs.completeness(content, catalogs.read_catalog(path, code))
-        review = c.review.status + (f" by {c.review.reviewer}" if c.review.reviewer else "")
+        review = c.review.status
+        if c.review.status == "reviewed" and c.review.date:
+            review += f" by {c.review.reviewer} on {c.review.date.isoformat()}"
         flags = "" if c.ratio >= threshold else "  below threshold"
         flags += "  outputs stale" if code in stale else ""
-        print(f"{code:<5} {c.translated:>6}/{c.total:<3} {c.fuzzy:>6} {c.untranslated:>9} "
-              f"{c.obsolete:>8}  {c.ratio:>8.0%}  {review}{flags}")
+        print(f"{code:<5} {c.translated:>6}/{c.total:<3} {c.reviewed:>8} {c.out_of_date:>11} "
+              f"{c.untranslated:>9} {c.obsolete:>8}  {c.ratio:>8.0%}  {review}{flags}")
     return 0
 
 
@@ -100,6 +101,25 @@ def check(paths: Paths) -> int:
                         paths.output / MANIFEST)
     headings = load_content(paths.content).heading_count
     return 1 if preflight.check_manifest(paths.output, manifest, headings) else 0
+
+
+def review_sheet(paths: Paths, code: str) -> int:
+    from kit import reviewing  # spreadsheets and PDF rendering, for this command only
+
+    content = load_content(paths.content)
+    xlsx, pdf = reviewing.write_sheets(content, paths.content, paths.locales, code,
+                                       paths.output / "review")
+    print(f"wrote {display_path(xlsx)} (to fill in) and {display_path(pdf)} (to read or print)")
+    return 0
+
+
+def review_import(paths: Paths, code: str, sheet: Path) -> int:
+    from kit import reviewing
+
+    if not sheet.exists():
+        raise UserError("no such file", sheet)
+    reviewing.import_sheet(paths.locales, code, sheet)
+    return 0
 
 
 NEW_SCHOOL = """\

@@ -49,8 +49,10 @@ def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState])
     if reviews:
         # A multilingual poster is reviewed only when every translation on it is.
         draft = any(r.status != "reviewed" for r in reviews)
+        dates = [r.date for r in reviews if r.date]
         review = {"status": "draft" if draft else "reviewed",
-                  "reviewer": ", ".join(r.reviewer for r in reviews if r.reviewer)}
+                  "reviewer": ", ".join(r.reviewer for r in reviews if r.reviewer),
+                  "date": max(dates).isoformat() if dates and not draft else None}
     return {
         "path": output.path,
         "product": output.product,

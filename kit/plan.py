@@ -67,9 +67,10 @@ def planned_bookmarks(output: Output, headings: int) -> int | None:
     """How many bookmarks a brochure must have, from the content's headings.
 
     Each language column has the title, every section heading and, in a
-    school's edition, the contact page's two headings (school and CLB); the colophon is in the translation
-    and in Dutch. A section lost or laid out twice changes the count. Office
-    booklets are imposed sheets with no bookmarks, and posters have none.
+    school's edition, the contact page's two headings (school and CLB); the
+    colophon is in the translation and in Dutch. A section lost or laid out
+    twice changes the count. Office booklets are imposed sheets with no
+    bookmarks, and posters have none.
     """
     if output.product != "brochure" or output.imposed:
         return None

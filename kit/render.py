@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,15 +12,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-from babel.dates import format_date
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kit.plan import Job
 from kit.sources.catalogs import Review
 from kit.sources.content import Content, Text
 from kit.sources.fonts import FONTS_DIR, font_css
-from kit.sources.languages import SOURCE_LANGUAGE, Language, language
-from kit.sources.markup import to_html
+from kit.sources.languages import SOURCE_LANGUAGE, Language, language, long_date
+from kit.sources.markup import isolated_text, to_html
 from kit.sources.school import School
 
 if TYPE_CHECKING:
@@ -43,13 +43,21 @@ class Column:
     content: Content
     date: str
 
+    def when(self, day: datetime.date) -> str:
+        """A date as this column's readers write it."""
+        return long_date(day, self.lang.code)
+
     def lookup(self, text: Text) -> str:
         if self.strings is None:
             return text.source
         return self.strings[text.key]
 
     def t(self, text: Text, **values: str) -> Markup:
-        return to_html(self.lookup(text), values if values else None)
+        # A title, name or number inserted into a sentence is isolated, so a
+        # Dutch title inside an Arabic line keeps its quotation marks around
+        # the right words.
+        isolated = {name: isolated_text(value) for name, value in values.items()}
+        return to_html(self.lookup(text), isolated if values else None)
 
     def label(self, label_id: str, **values: str) -> Markup:
         return self.t(self.content.label(label_id), **values)
@@ -73,7 +81,7 @@ def columns(content: Content, languages: tuple[str, ...], tr: Translations) -> l
     edition = content.document.edition
     return [
         Column(language(code), tr.strings[code], content,
-               format_date(edition, format="long", locale=code))
+               long_date(edition, code))
         for code in languages
     ]
 
@@ -85,7 +93,7 @@ def isolate(value: str) -> Markup:
     address in its own order inside Arabic or Persian text, without inline
     elements that WeasyPrint's bidi handling could split.
     """
-    return Markup("\u2068{}\u2069").format(value)
+    return Markup(isolated_text(str(escape(value))))
 
 
 def make_environment() -> jinja2.Environment:
@@ -224,6 +232,19 @@ def asset_fetcher(log: RenderLog) -> URLFetcher:
     return AssetFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
 
 
+def review_sheet_styles() -> tuple[Path, ...]:
+    return (STYLES_DIR / "kit.css", STYLES_DIR / "review-sheet.css")
+
+
+def review_sheet_html(env: jinja2.Environment, lang: str, rows: list, words: dict[str, str],
+                      title: str) -> str:
+    """The printable review sheet: one table row per message."""
+    return env.get_template("review-sheet.html").render(
+        lang=language(lang), dutch=language(SOURCE_LANGUAGE), english=language("en"),
+        rows=rows, words=words, title=title, language_name=language(lang).name_in("en"),
+    )
+
+
 class Renderer:
     """Lays out jobs with WeasyPrint; one font configuration per process."""
 
@@ -236,8 +257,7 @@ class Renderer:
         self.env = make_environment()
         self._sheets: dict[tuple[Path, ...], list] = {}
 
-    def stylesheets(self, job: Job, bleed: bool, log: RenderLog) -> list:
-        paths = tuple(stylesheet_paths(job, bleed))
+    def stylesheets(self, paths: tuple[Path, ...], log: RenderLog) -> list:
         if paths not in self._sheets:
             fetcher = asset_fetcher(log)
             sheets = [
@@ -258,9 +278,12 @@ class Renderer:
         self, html: str, job: Job, bleed: bool, log: RenderLog, fit: int = 100
     ) -> Document:
         """Lay out a document; `fit` scales a poster's text, in percent."""
-        sheets = list(self.stylesheets(job, bleed, log))
+        sheets = list(self.stylesheets(tuple(stylesheet_paths(job, bleed)), log))
         if fit != 100:
             sheets.append(self.weasyprint.CSS(string=f":root {{ --fit: {fit}%; }}"))
+        return self.render(html, sheets, log)
+
+    def render(self, html: str, sheets: list, log: RenderLog) -> Document:
         with capture_warnings(log):
             document = self.weasyprint.HTML(
                 string=html, base_url=TEMPLATES_DIR.as_uri() + "/",

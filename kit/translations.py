@@ -6,8 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.dates import format_date
-
 from kit.errors import UserError
 from kit.render import Translations
 from kit.sources.catalogs import (
@@ -25,6 +23,7 @@ from kit.sources.languages import (
     check_script_has_fonts,
     known_languages,
     language,
+    long_date,
 )
 from kit.sources.markup import compare, plain, problems
 
@@ -145,7 +144,7 @@ def glyph_preflight(content: Content, state: LanguageState) -> None:
     strings = [plain(translated[t.key] if translated else t.source) for t in content.texts()]
     # Words the build adds: language names and the edition date, in this language.
     added = [lang.native_name, lang.name_in(SOURCE_LANGUAGE),
-             format_date(content.document.edition, format="long", locale=state.code)]
+             long_date(content.document.edition, state.code)]
     missing: dict[str, Text | None] = {}
     texts: list[Text | None] = [*content.texts(), *[None] * len(added)]
     for text, value in zip(texts, strings + added, strict=True):

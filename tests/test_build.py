@@ -150,3 +150,81 @@ def test_qpdf_command_line_check_passes_on_every_file(full_build: Path) -> None:
         result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True,
                                 text=True, check=False)
         assert result.returncode == 0, (path, result.stdout[-500:], result.stderr[-500:])
+
+
+# --- what the reviewers asked for -------------------------------------------------
+
+
+def poppler_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
+    return subprocess.run(["pdftotext", *pages, str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_dates_and_page_numbers_as_each_community_writes_them(full_build: Path) -> None:
+    persian = poppler_text(full_build / "print/fa/brochure-a5.pdf")
+    # The edition date in Persian digits (poppler prints its words right to left).
+    assert re.search(r"۲۰۲۶\W+نوامبر\W*۲۴", persian)
+    assert re.search(r"^\W*۲\W*$", poppler_text(full_build / "print/fa/brochure-a5.pdf", 2, 2),
+                     re.MULTILINE)  # page 2's number
+    assert "24 November 2026" in poppler_text(full_build / "print/en/brochure-a5.pdf")
+    assert "November 24" not in poppler_text(full_build / "print/en/brochure-a5.pdf")
+    assert "(ግሪጎርያዊ ዓውደ ኣዋርሕ)" in poppler_text(full_build / "print/ti/brochure-a5.pdf")
+
+
+def test_joined_scripts_are_never_letter_spaced(full_build: Path) -> None:
+    from kit.sources.catalogs import catalog_path, read_catalog
+
+    catalog = read_catalog(catalog_path(ROOT / "locales", "ar"), "ar")
+    cover_line = catalog.translation("kit.cover-audience", "Informatie voor ouders")
+    cover = poppler_text(full_build / "print/ar/brochure-a5.pdf", 1, 1)
+    # Letter-spaced Arabic extracts as loose letters ("ل أولياء ا ل أمور").
+    assert cover_line and cover_line in cover
+
+
+def hyphenated(text: str) -> list[tuple[str, str]]:
+    """Word fragments around every line that ends in a hyphen."""
+    return re.findall(r"(\w+)[-‐]\n(\w+)", text)
+
+
+def test_screen_text_copies_as_whole_words(full_build: Path) -> None:
+    for lang in ("fr", "ro", "de", "nl"):
+        text = poppler_text(full_build / f"screen/{lang}/brochure-a5.pdf")
+        for before, after in hyphenated(text):
+            # Only a hyphen that is part of the word itself may end a line.
+            assert f"{before}-{after}" in text.replace("-\n", "-").replace("‐\n", "-"), (
+                lang, before, after)
+            assert re.search(rf"{before}-{after}", _sources(lang)), (lang, before, after)
+
+
+def _sources(lang: str) -> str:
+    from kit.sources.catalogs import catalog_path, read_catalog
+
+    if lang == "nl":
+        return " ".join(t.source for t in load_content(ROOT / "content").texts())
+    catalog = read_catalog(catalog_path(ROOT / "locales", lang), lang).catalog
+    return " ".join(str(m.string) for m in catalog if m.id)
+
+
+def test_printed_hyphenation_leaves_no_short_fragment(full_build: Path) -> None:
+    for lang in ("fr", "ro", "de", "nl"):
+        text = poppler_text(full_build / f"print/{lang}/brochure-a5.pdf")
+        for before, after in hyphenated(text):
+            if re.search(rf"{before}-{after}", _sources(lang)):
+                continue  # a hyphen of the word itself
+            assert len(before) >= 3 and len(after) >= 4, (lang, before, after)
+
+
+def test_inserted_latin_keeps_its_order_in_right_to_left_lines(full_build: Path) -> None:
+    """The Dutch title in a Persian credit line: isolated, its "?" inside the quotes."""
+    html_title = "\u2068Wat kan ik als ouder doen bij cyberpesten?\u200e\u2069"
+    from kit.plan import plan
+    from kit.render import make_environment, render_html
+    from kit.translations import load_languages, translations_for
+
+    content = load_content(ROOT / "content")
+    states = load_languages(content, ROOT / "locales", ["nl", "fa"])
+    job = next(j for j in plan(["fa"], ["poster"], ["print"]) if j.languages == ("fa",))
+    html = render_html(make_environment(), content, job, translations_for(content, states,
+                                                                          job.languages))
+    assert f"«{html_title}»" in html

@@ -9,6 +9,7 @@ its own entry fuzzy.
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import re
@@ -16,7 +17,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -24,16 +24,27 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from kit.errors import UserError, read_utf8
+from kit.sources import review
 from kit.sources.content import Content, Text
-from kit.sources.languages import known_languages
+from kit.sources.languages import known_languages, language_name
+from kit.version import kit_version
 
 PROJECT = "cyberbullying-print-kit"
 DOMAIN = "messages"
 REVIEW_HEADER = "X-Review-Status"
 REVIEWER_HEADER = "X-Reviewed-By"
-REVIEW_STATES = {"draft", "reviewed"}
-_HEADER_FIELD = re.compile(r'^"(X-[A-Za-z-]+): (.*?)\\n"$', re.MULTILINE)
-_COMMENT_FIELD = re.compile(r"^# (X-Review-Status|X-Reviewed-By): ?(.*)$", re.MULTILINE)
+REVIEW_DATE_HEADER = "X-Review-Date"
+# Where translators and reviewers report a wrong or unclear Dutch message.
+BUGS_TO = "the kit's issue tracker (README: Translating)"
+TEMPLATE_COMMENT = """\
+# The messages of the cyberbullying print kit, extracted from content/ by
+# `python build.py extract`. Do not edit: translations start from
+# `python build.py init LANG`."""
+HEADER_COMMENT = """\
+# {name} translation of the cyberbullying print kit.
+# A draft until a native speaker has reviewed every message: the README's
+# "Reviewing a translation" says how (`build.py review-sheet {lang}`). The kit
+# records each review as a `# reviewed:` comment on its message."""
 
 
 def catalog_path(locales: Path, lang: str) -> Path:
@@ -51,7 +62,12 @@ def extract(root: Path, mapping_file: Path) -> Catalog:
     """Run Babel's extraction exactly as `pybabel extract -F babel.cfg .` does."""
     with mapping_file.open(encoding="utf-8") as fileobj:
         method_map, options_map = parse_mapping_cfg(fileobj, str(mapping_file))
-    catalog = Catalog(project=PROJECT, fuzzy=False, charset="utf-8")
+    catalog = Catalog(
+        project=PROJECT, version=kit_version(), msgid_bugs_address=BUGS_TO, fuzzy=False,
+        charset="utf-8", header_comment=TEMPLATE_COMMENT,
+        last_translator="none: this is the template", language_team="none: the template",
+    )
+    catalog.revision_date = catalog.creation_date
     for filename, lineno, message, comments, context in extract_from_dir(
         str(root), method_map, options_map
     ):
@@ -71,15 +87,18 @@ def same_messages(a: Catalog, b: Catalog) -> bool:
 
 
 def write_template(catalog: Catalog, path: Path) -> bool:
-    """Write the POT file unless its messages are unchanged. Returns True if written."""
-    if path.exists():
-        with path.open("rb") as fileobj:
-            if same_messages(read_po(fileobj), catalog):
-                return False
+    """Write the POT file unless only its dates would change. Returns True if written."""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76)
-    write_text_atomic(path, buffer.getvalue().decode("utf-8"))
+    text = buffer.getvalue().decode("utf-8")
+    if path.exists() and _undated(path.read_text(encoding="utf-8")) == _undated(text):
+        return False
+    write_text_atomic(path, text)
     return True
+
+
+def _undated(text: str) -> str:
+    return re.sub(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', "", text, flags=re.MULTILINE)
 
 
 def template_from_content(content: Content) -> dict[tuple[str, str], Text]:
@@ -90,10 +109,29 @@ def template_from_content(content: Content) -> dict[tuple[str, str], Text]:
 # --- reading and writing catalogs ---------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Review:
-    status: str = "draft"
+    """A language's review, summed up from its messages' review marks."""
+
+    status: str = "draft"  # "reviewed" only when every message is reviewed and current
     reviewer: str = ""
+    date: datetime.date | None = None
+
+
+def _marks(catalog: Catalog) -> list[review.Mark]:
+    return [mark for m in catalog if m.id and (mark := review.review_mark(m)) is not None]
+
+
+def _names(marks: list[review.Mark]) -> str:
+    return ", ".join(dict.fromkeys(mark.reviewer for mark in marks))
+
+
+def summarize_review(catalog: Catalog) -> Review:
+    messages = [m for m in catalog if m.id]
+    if not messages or any(review.state(m) != review.REVIEWED_STATE for m in messages):
+        return Review()
+    marks = _marks(catalog)
+    return Review("reviewed", _names(marks), max(mark.date for mark in marks))
 
 
 @dataclass
@@ -151,7 +189,7 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
             path,
             1,
         )
-    return LoadedCatalog(lang, path, catalog, _read_review(text, path))
+    return LoadedCatalog(lang, path, catalog, summarize_review(catalog))
 
 
 def _header_line(text: str) -> int:
@@ -159,44 +197,26 @@ def _header_line(text: str) -> int:
     return text[:at].count("\n") + 1 if at >= 0 else 1
 
 
-def _read_review(text: str, path: Path) -> Review:
-    """The review state, from the header fields or, where a tool dropped them, the comment.
+def write_catalog(catalog: Catalog, path: Path) -> None:
+    """Write a PO file atomically, with standard headers and the review summed up.
 
-    Poedit, Weblate and GNU msgmerge keep `X-` header fields; Babel's own
-    tools (`pybabel update`) drop them but keep the header comment, so the
-    kit writes both and reads whichever is there.
+    The summary (`X-Review-Status`, `X-Reviewed-By`, `X-Review-Date`) is for
+    people reading the file; the kit itself reads the per-message marks.
     """
-    header_end = text.find("\n\n")
-    header = text[: header_end if header_end > 0 else len(text)]
-    fields = dict(_HEADER_FIELD.findall(header))
-    comments = dict(_COMMENT_FIELD.findall(header))
-    status = (fields.get(REVIEW_HEADER) or comments.get(REVIEW_HEADER) or "draft").strip()
-    if status not in REVIEW_STATES:
-        raise UserError(
-            f"{REVIEW_HEADER} must be `draft` or `reviewed`, not `{status}`", path, 1
-        )
-    reviewer = (fields.get(REVIEWER_HEADER) or comments.get(REVIEWER_HEADER) or "").strip()
-    if status == "reviewed" and not reviewer:
-        raise UserError(
-            f"{REVIEW_HEADER} is `reviewed` but {REVIEWER_HEADER} names nobody; "
-            "name the reviewer or set the status back to `draft`",
-            path,
-            1,
-        )
-    return Review(status, reviewer)
-
-
-def write_catalog(catalog: Catalog, path: Path, review: Review) -> None:
-    """Write a PO file atomically, with the review state in the header and its comment."""
-    kept = [line for line in catalog.header_comment.splitlines()
-            if not _COMMENT_FIELD.match(line)]
-    catalog.header_comment = "\n".join(
-        [*kept, f"# {REVIEW_HEADER}: {review.status}", f"# {REVIEWER_HEADER}: {review.reviewer}"]
-    )
+    lang = path.parent.parent.name
+    catalog.project, catalog.version = PROJECT, kit_version()
+    catalog.msgid_bugs_address = BUGS_TO
+    catalog.language_team = f"{language_name(lang)} translators of the {PROJECT}"
+    summary = summarize_review(catalog)
+    catalog.header_comment = HEADER_COMMENT.format(name=language_name(lang), lang=lang)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, include_previous=True, sort_output=False)
     text = buffer.getvalue().decode("utf-8")
-    extra = f'"{REVIEW_HEADER}: {review.status}\\n"\n"{REVIEWER_HEADER}: {review.reviewer}\\n"\n'
+    # Everyone who reviewed any message, even while the status is still draft.
+    marks = _marks(catalog)
+    date = max(mark.date for mark in marks).isoformat() if marks else ""
+    extra = (f'"{REVIEW_HEADER}: {summary.status}\\n"\n'
+             f'"{REVIEWER_HEADER}: {_names(marks)}\\n"\n"{REVIEW_DATE_HEADER}: {date}\\n"\n')
     marker = '"Generated-By:'
     at = text.find(marker)
     at = text.find("\n", at) + 1 if at >= 0 else text.find("\n\n") + 1
@@ -281,18 +301,12 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
 
 
 def new_catalog(template: Catalog, lang: str) -> Catalog:
-    name = Locale.parse(lang).get_display_name("en")
     catalog = Catalog(
         locale=lang,
         project=PROJECT,
         fuzzy=False,
         charset="utf-8",
-        header_comment=(
-            f"# {name} translation of the cyberbullying print kit.\n"
-            "# A draft until a native speaker has reviewed it: set X-Review-Status to\n"
-            "# `reviewed` and X-Reviewed-By to the reviewer's name only after that review."
-        ),
-        language_team=f"{name} <>",
+        last_translator="Draft translator (not reviewed)",
         creation_date=template.creation_date,
     )
     return merge(template, catalog)
@@ -318,6 +332,8 @@ class Completeness:
     obsolete: int
     missing: tuple[Text, ...]  # untranslated or fuzzy, in reading order
     review: Review
+    reviewed: int = 0  # reviewed, and neither text changed since
+    out_of_date: int = 0  # fuzzy, or changed since its review
 
     @property
     def ratio(self) -> float:
@@ -330,6 +346,7 @@ def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
     wanted = {(t.key, t.source) for t in texts}
     translated = fuzzy = 0
     missing = []
+    states = [review.state(loaded.catalog.get(t.source, context=t.key)) for t in texts]
     for text in texts:
         message = loaded.catalog.get(text.source, context=text.key)
         if message is not None and _has_text(message) and not message.fuzzy:
@@ -351,6 +368,8 @@ def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
         obsolete=obsolete,
         missing=tuple(missing),
         review=loaded.review,
+        reviewed=states.count(review.REVIEWED_STATE),
+        out_of_date=states.count(review.OUT_OF_DATE),
     )
 
 

@@ -398,6 +398,9 @@ class _ContentReader(_Reader):
 DOCUMENT_FILE = "cyberpesten.yaml"
 LABELS_FILE = "kit.yaml"
 GUIDE_FILE = "guide.yaml"
+REVIEW_SHEET_FILE = "review-sheet.yaml"
+# Top keys of content files that are not translated.
+UNTRANSLATED_FILES = {"guide", "languages", "review-sheet"}
 REQUIRED_GUIDE = {
     "title", "intro", "office-heading", "office-booklet", "office-poster", "print-heading",
     "print-text", "screen-heading", "screen-text", "languages-heading", "languages-text",
@@ -425,14 +428,19 @@ def load_labels(path: Path) -> dict[str, Text]:
     return labels
 
 
-def load_guide(path: Path) -> dict[str, str]:
+def load_untranslated(path: Path, root_key: str, required: set[str]) -> dict[str, str]:
+    """Dutch- or English-only words for staff and reviewers: id -> text."""
     node = compose(path)
-    texts = _ContentReader(path).labels(node, root_key="guide")
-    missing = sorted(REQUIRED_GUIDE - texts.keys())
+    texts = _ContentReader(path).labels(node, root_key=root_key)
+    missing = sorted(required - texts.keys())
     if missing:
-        raise UserError(f"the guide text `{missing[0]}` is missing", path,
+        raise UserError(f"the {root_key} text `{missing[0]}` is missing", path,
                         node.start_mark.line + 1)
     return {ident: text.source for ident, text in texts.items()}
+
+
+def load_guide(path: Path) -> dict[str, str]:
+    return load_untranslated(path, "guide", REQUIRED_GUIDE)
 
 
 def load_content(content_dir: Path) -> Content:
@@ -448,8 +456,8 @@ def texts_of_file(path: Path, text: str) -> list[Text]:
     reader = _ContentReader(path)
     keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)} if isinstance(
         node, yaml.MappingNode) else set()
-    if keys & {"guide", "languages"}:
-        return []  # the printing guide (Dutch only, for staff) and the list of languages
+    if keys & UNTRANSLATED_FILES:
+        return []  # words for staff and reviewers, and the list of languages
     if "labels" in keys:
         return list(reader.labels(node).values())
     document = reader.document(node)

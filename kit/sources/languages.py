@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -9,8 +10,14 @@ from pathlib import Path
 
 import pyphen
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 
 SOURCE_LANGUAGE = "nl"
+# The kit is read in Belgium: where CLDR has a language's Belgian usage
+# (nl, fr, de, en), dates follow it ("24 November 2026", not "November 24").
+REGION = "BE"
+# The digits of the CLDR numbering systems the kit's languages use by default.
+DIGITS = {"latn": "0123456789", "arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
 
 LANGUAGES_FILE = Path(__file__).resolve().parents[2] / "content" / "languages.yaml"
 
@@ -72,6 +79,8 @@ class Language:
     direction: str  # "ltr" or "rtl", from CLDR through Babel
     native_name: str  # the language's name in its own script
     hyphenation: bool  # whether Pyphen has a dictionary, so `hyphens: auto` works
+    digits: str  # CLDR numbering system of dates and page numbers, e.g. `arabext` for Persian
+    date_locale: str  # the CLDR locale of dates: the Belgian one where there is one
 
     def name_in(self, other: str) -> str:
         return Locale.parse(self.code).get_display_name(other)
@@ -86,4 +95,22 @@ def language(code: str) -> Language:
         direction=locale.text_direction,
         native_name=locale.get_display_name(code),
         hyphenation=code in pyphen.LANGUAGES,
+        digits=locale.default_numbering_system if locale.default_numbering_system in DIGITS
+        else "latn",
+        date_locale=_regional(code),
     )
+
+
+def _regional(code: str) -> str:
+    try:
+        Locale.parse(f"{code}_{REGION}")
+    except (ValueError, UnknownLocaleError):
+        return code
+    return f"{code}_{REGION}"
+
+
+def long_date(date: datetime.date, code: str) -> str:
+    """A date as the language's readers in Belgium write it, in their own digits."""
+    lang = language(code)
+    text = format_date(date, format="long", locale=lang.date_locale)
+    return text.translate(str.maketrans(DIGITS["latn"], DIGITS[lang.digits]))

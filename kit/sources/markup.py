@@ -9,6 +9,7 @@ placeholders of its Dutch source.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
@@ -117,6 +118,19 @@ def to_html(text: str, values: Mapping[str, str] | None = None) -> Markup:
 
         escaped = PLACEHOLDER.sub(fill, escaped)
     return Markup(escaped)
+
+
+def isolated_text(value: str) -> str:
+    """A value inserted into a sentence, wrapped so bidi cannot reorder it.
+
+    A first-strong isolate (U+2068 … U+2069) keeps it one run; a mark of its
+    own direction at its end keeps a final "?" or ")" with it where the line
+    breaks inside the value, which WeasyPrint lays out per line.
+    """
+    strong = next((unicodedata.bidirectional(ch) for ch in value
+                   if unicodedata.bidirectional(ch) in {"L", "R", "AL"}), None)
+    mark = {"L": "\u200e", "R": "\u200f", "AL": "\u200f"}.get(strong or "", "")
+    return f"\u2068{value}{mark}\u2069"
 
 
 def plain(text: str) -> str:
