@@ -11,7 +11,7 @@ from typing import NoReturn
 from kit import commands
 from kit.errors import BuildFailure, UserError, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
-from kit.plan import EDITIONS, PRODUCTS
+from kit.plan import CONDITIONS, DEFAULT_CONDITION, EDITIONS, PRODUCTS
 from kit.version import kit_version
 
 
@@ -57,6 +57,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallel render processes (default: all cores)")
     parser.add_argument("--force", action="store_true", help="rebuild even unchanged outputs")
+    parser.add_argument("--print-condition", choices=sorted(CONDITIONS), default=DEFAULT_CONDITION,
+                        help="the print edition's printing condition: fogra39 (offset, coated "
+                             "paper; the default) or fogra29 (uncoated paper)")
     parser.add_argument("--threshold", type=float, default=100.0, metavar="PERCENT",
                         help="build a language only when this share is translated (default 100)")
     # Other trees than the project's own, for tests and for trying out edits.
@@ -122,6 +125,7 @@ def main(argv: list[str]) -> int:
             content=args.content,
             locales=args.locales,
             schools=tuple(args.school or ()),
+            print_condition=args.print_condition,
         )
         return build(options, list_only=args.list)
     except UserError as exc:

@@ -25,8 +25,8 @@ def _files(pattern: str) -> list[Path]:
 
 
 def shared_inputs(content: Path) -> dict[str, str]:
-    """Inputs of every job: content, fonts, the kit's code and its pinned versions."""
-    paths = [p for pattern in (*CODE_FILES, "fonts/*") for p in _files(pattern)]
+    """Inputs of every job: content, fonts, colour profiles, the code and its pinned versions."""
+    paths = [p for pattern in (*CODE_FILES, "fonts/*", "profiles/*.icc") for p in _files(pattern)]
     inputs = {str(p.relative_to(ROOT)): file_hash(p) for p in paths if p.is_file()}
     for p in sorted(content.glob("*.yaml")):
         inputs[f"content:{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -34,7 +34,7 @@ def shared_inputs(content: Path) -> dict[str, str]:
 
 
 def job_inputs(
-    job: Job, shared: dict[str, str], locales: Path, strict: bool, school: School | None = None
+    job: Job, shared: dict[str, str], locales: Path, settings: str, school: School | None = None
 ) -> str:
     """One hash of everything that can change the files a job writes.
 
@@ -53,7 +53,7 @@ def job_inputs(
         po = catalog_path(locales, code)
         if po.exists():
             inputs[f"catalog:{code}"] = hashlib.sha256(po.read_bytes()).hexdigest()
-    inputs["job"] = f"{job.name}|{[o.path for o in job.outputs]}|strict={strict}"
+    inputs["job"] = f"{job.name}|{[o.path for o in job.outputs]}|{settings}"
     digest = hashlib.sha256()
     for key in sorted(inputs):
         digest.update(f"{key}\0{inputs[key]}\n".encode())

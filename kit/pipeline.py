@@ -31,7 +31,7 @@ from kit.manifest import (
     write_json_atomic,
 )
 from kit.pack import write_pack
-from kit.plan import Job, plan, plan_school
+from kit.plan import DEFAULT_CONDITION, Job, plan, plan_school
 from kit.sources.content import Content, load_content
 from kit.sources.languages import SOURCE_LANGUAGE
 from kit.sources.school import School, load_schools
@@ -68,6 +68,7 @@ class Options:
     content: Path = CONTENT
     locales: Path = LOCALES
     schools: tuple[Path, ...] = ()  # school profiles; none builds the department's edition
+    print_condition: str = DEFAULT_CONDITION  # the print edition's output intent
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def render_and_commit(
     """Render what changed into a staging folder, then move it into place."""
     state = read_json(options.output / STATE, {})
     shared = shared_inputs(options.content)
-    keys = {j.name: job_inputs(j, shared, options.locales, options.strict,
+    keys = {j.name: job_inputs(j, shared, options.locales,
+                               f"strict={options.strict}|{options.print_condition}",
                                loaded.schools.get(j.school or ""))
             for j in jobs}
     todo = [j for j in jobs if options.force or not up_to_date(j, keys[j.name], state, options)]
@@ -240,7 +242,8 @@ def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options)
         futures = [
             pool.submit(produce, job, loaded.content,
                         translations_for(loaded.content, loaded.states, job.languages),
-                        staging, options.strict, loaded.schools.get(job.school or ""))
+                        staging, options.strict, loaded.schools.get(job.school or ""),
+                        options.print_condition)
             for job in ordered
         ]
         for future in as_completed(futures):

@@ -8,6 +8,7 @@ share a layout, so the screen and office files are laid out once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from kit.sources.languages import SOURCE_LANGUAGE
 
@@ -18,6 +19,31 @@ PAPER_MM: dict[str, tuple[float, float]] = {"A3": (297, 420), "A4": (210, 297), 
 # on A3, 14 pt bold reads from 1.5 m; the A4 sheet is for a notice board read
 # from about a metre. The README gives the reasoning.
 POSTER_FLOOR_PT: dict[str, float] = {"A3": 14.0, "A4": 10.0}
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A characterised printing condition, as the PDF/X output intent names it."""
+
+    key: str
+    identifier: str  # the ICC registry's name of the condition
+    info: str
+    profile: str  # file in profiles/
+
+    def profile_bytes(self) -> bytes:
+        return (PROFILES_DIR / self.profile).read_bytes()
+
+
+CONDITIONS: dict[str, Condition] = {
+    "fogra39": Condition("fogra39", "FOGRA39",
+                         "Coated FOGRA39 (ISO 12647-2:2004), offset on coated paper",
+                         "FOGRA39L.icc"),
+    "fogra29": Condition("fogra29", "FOGRA29",
+                         "Uncoated FOGRA29 (ISO 12647-2:2004), offset on uncoated paper",
+                         "FOGRA29L.icc"),
+}
+DEFAULT_CONDITION = "fogra39"
 
 
 @dataclass(frozen=True)

@@ -142,3 +142,180 @@ def test_imposed_order_matches_saddle_stitch_for_both_directions(full_build: Pat
         # inside shows page 2 beside the second-last page, mirrored for RTL.
         assert outer == (None, None)
         assert (inner[1] if rtl else inner[0]) == 2
+
+
+# --- the print shop's checks -------------------------------------------------------
+
+PRINT_POSTER = Output("poster", "A4", ("nl", "ar"), "print")
+
+
+def altered(source: Path, target: Path, change) -> Path:
+    with pikepdf.open(source) as pdf:
+        change(pdf)
+        pdf.save(target)
+    return target
+
+
+def test_output_intent_rule(full_build: Path, tmp_path: Path) -> None:
+    def drop(pdf: pikepdf.Pdf) -> None:
+        del pdf.Root["/OutputIntents"]
+
+    def rgb_profile(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.OutputIntents[0].DestOutputProfile.N = 3
+
+    source = full_build / PRINT_POSTER.path
+    assert "0 GTS_PDFX output intents" in check(PRINT_POSTER, altered(
+        source, tmp_path / "a.pdf", drop))["intent"]
+    assert "not a CMYK output" in check(PRINT_POSTER, altered(
+        source, tmp_path / "b.pdf", rgb_profile))["intent"]
+
+
+def test_rgb_rule(full_build: Path, tmp_path: Path) -> None:
+    def rgb_text(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].contents_add(b"q 1 0 0 rg 10 10 5 5 re f Q")
+
+    def rgb_group(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].obj.Group = pikepdf.Dictionary(S=pikepdf.Name.Transparency,
+                                                    CS=pikepdf.Name.DeviceRGB)
+
+    source = full_build / PRINT_POSTER.path
+    assert "`rg` sets an RGB colour" in check(PRINT_POSTER, altered(
+        source, tmp_path / "a.pdf", rgb_text))["rgb"]
+    assert "transparency group in DeviceRGB" in check(PRINT_POSTER, altered(
+        source, tmp_path / "b.pdf", rgb_group))["rgb"]
+
+
+def test_marks_rule(full_build: Path, tmp_path: Path) -> None:
+    def no_margin(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages:
+            page.obj.MediaBox = page.obj.BleedBox
+
+    broken = altered(full_build / PRINT.path, tmp_path / "a.pdf", no_margin)
+    assert "reaches only 0.0 mm beyond the bleed" in check(PRINT, broken)["marks"]
+
+
+def test_black_text_rule(full_build: Path, tmp_path: Path) -> None:
+    def rich_black(pdf: pikepdf.Pdf) -> None:
+        for page in pdf.pages:
+            data = page.obj.Contents.read_bytes() if isinstance(
+                page.obj.Contents, pikepdf.Stream) else b"".join(
+                c.read_bytes() for c in page.obj.Contents)
+            page.obj.Contents = pdf.make_stream(
+                data.replace(b"0 0 0 1 scn", b"0.75 0.55 0.45 0.6 scn"))
+
+    broken = altered(full_build / PRINT.path, tmp_path / "a.pdf", rich_black)
+    assert "text in four-colour black (C75% M55% Y45% K60%" in check(PRINT, broken)["black"]
+
+
+def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
+    """An RGB image and RGB vectors (a school's PNG or SVG logo) come out CMYK."""
+    from PIL import Image
+
+    from kit.pdf.printready import make_print_ready, rgb_to_cmyk
+    from kit.pdf.streams import rgb_uses
+    from kit.plan import CONDITIONS
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    page = pdf.pages[0]
+    page.obj.TrimBox = [10, 10, 190, 190]
+    page.obj.BleedBox = [0, 0, 200, 200]
+    page.obj.Group = pikepdf.Dictionary(S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceRGB)
+    image = pikepdf.Stream(pdf, Image.new("RGB", (4, 4), (67, 160, 71)).tobytes(),
+                           Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=4,
+                           Height=4, BitsPerComponent=8, ColorSpace=pikepdf.Name.DeviceRGB)
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.contents_add(b"q 40 0 0 40 20 20 cm /Im0 Do Q")
+    page.contents_add(b"q 0 0 0 rg 0 0 1 RG 100 100 20 20 re B Q")
+    source = io.BytesIO()
+    pdf.save(source)
+    assert len(rgb_uses(pikepdf.open(io.BytesIO(source.getvalue())))) == 3
+
+    ready = pikepdf.open(io.BytesIO(source.getvalue()))
+    make_print_ready(ready, CONDITIONS["fogra29"])
+    assert rgb_uses(ready) == []
+    assert str(ready.Root.OutputIntents[0].OutputConditionIdentifier) == "FOGRA29"
+    image = ready.pages[0].obj.Resources.XObject.Im0
+    assert image.ColorSpace == pikepdf.Name.DeviceCMYK
+    pixel = pikepdf.PdfImage(image).as_pil_image().getpixel((0, 0))
+    assert pixel == tuple(round(v * 255) for v in rgb_to_cmyk(67 / 255, 160 / 255, 71 / 255))
+    ops = [(tuple(float(v) for v in o), str(op))
+           for o, op in pikepdf.parse_content_stream(ready.pages[0].obj)
+           if str(op) in {"k", "K"}]
+    assert ((0.0, 0.0, 0.0, 1.0), "k") in ops  # black text stays one ink
+    media = [float(v) for v in ready.pages[0].obj.MediaBox]
+    assert media[0] < 0 and media[2] > 200  # room for the marks beyond the bleed
+
+
+# --- the screen reader's checks ----------------------------------------------------
+
+SCREEN_AR = Output("brochure", "A5", ("nl", "ar"), "screen")
+
+
+def _elements(pdf: pikepdf.Pdf, role: str) -> list[pikepdf.Dictionary]:
+    from kit.pdf.accessible import _elements as walk
+
+    return [e for e in walk(pdf.Root.StructTreeRoot) if role == e.S]
+
+
+def test_other_languages_are_tagged_and_announced(full_build: Path) -> None:
+    with pikepdf.open(full_build / SCREEN_AR.path) as pdf:
+        assert str(pdf.Root.Lang) == "nl"
+        cells = _elements(pdf, "/TD")
+        assert {str(c.get("/Lang", "nl")) for c in cells} == {"nl", "ar"}
+        assert sum(str(c.get("/Lang", "")) == "ar" for c in cells) * 2 == len(cells)
+
+
+def test_tags_rule_catches_each_structure_fault(full_build: Path, tmp_path: Path) -> None:
+    def no_languages(pdf: pikepdf.Pdf) -> None:
+        from kit.pdf.accessible import _elements as walk
+
+        for element in walk(pdf.Root.StructTreeRoot):
+            if "/Lang" in element:
+                del element["/Lang"]
+
+    def page_number_untagged(pdf: pikepdf.Pdf) -> None:
+        page = pdf.pages[1]
+        ops = [([pikepdf.Name.Span, pikepdf.Dictionary(MCID=99)], pikepdf.Operator("BDC"))
+               if str(op) == "BDC" and operands[0] == pikepdf.Name.Artifact
+               else (operands, op) for operands, op in pikepdf.parse_content_stream(page.obj)]
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+    def unscoped(pdf: pikepdf.Pdf) -> None:
+        for header in _elements(pdf, "/TH"):
+            del header.A["/Scope"]
+
+    def stray_paragraph(pdf: pikepdf.Pdf) -> None:
+        item = _elements(pdf, "/LI")[0]
+        body = next(k for k in item.K if k.get("/S") == "/LBody")
+        item.K.append(body.K[0] if isinstance(body.K, pikepdf.Array) else body.K)
+
+    source = full_build / SCREEN_AR.path
+    for change, expected in ((no_languages, "no structure element is marked as `ar`"),
+                             (page_number_untagged, "neither in the structure tree nor an "
+                                                    "artifact"),
+                             (unscoped, "a table header cell has no /Scope"),
+                             (stray_paragraph, "outside its LBody")):
+        broken = altered(source, tmp_path / f"{change.__name__}.pdf", change)
+        assert expected in check(SCREEN_AR, broken)["tags"], change.__name__
+
+
+def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Path) -> None:
+    def drop_xmp(pdf: pikepdf.Pdf) -> None:
+        del pdf.Root["/Metadata"]
+
+    for output in (BOOKLET, PRINT, SCREEN):
+        assert check(output, full_build / output.path)["metadata"] is None
+    broken = altered(full_build / BOOKLET.path, tmp_path / "b.pdf", drop_xmp)
+    assert check(BOOKLET, broken)["metadata"] == "no XMP metadata"
+
+
+def test_pdfua_checker_finds_nothing_in_the_screen_files(full_build: Path) -> None:
+    """The PyPI `pdfua` checker: its machine-checkable subset of PDF/UA-1 (16 of 106 rules)."""
+    from pdfua.validator import validate
+
+    for path in sorted((full_build / "screen").glob("*/*.pdf")):
+        report = validate(str(path))
+        assert not report.findings, (path, report.findings[:3])
+        # UA-14-001 (empty headings) crashes inside pdfua 0.1.3 on any /K array.
+        assert {o.rule_id for o in report.skipped} <= {"UA-14-001"}

@@ -100,12 +100,19 @@ def test_brochure_holds_every_contact_in_order(school_build: Path, langs: str) -
 def test_cover_carries_the_school_name_and_logo(school_build: Path) -> None:
     import pikepdf
 
-    path = school_build / "schools/example/print/ar/brochure-a5.pdf"
-    with pikepdf.open(path) as pdf:
-        cover = pdf.pages[0]
+    from kit.pdf.printready import rgb_to_cmyk
+
+    green = (0x43 / 255, 0xA0 / 255, 0x47 / 255)  # the example logo's colour
+    for edition, operator, values in (("screen", "rg", green),
+                                      ("print", "k", rgb_to_cmyk(*green))):
+        path = school_build / f"schools/example/{edition}/ar/brochure-a5.pdf"
         assert "Basisschool De Linde" in flat(pdf_text(path)).split("\f")[0]
-        xobjects = cover.obj.Resources.get("/XObject", {})
-        assert len(xobjects) >= 1  # the SVG logo, drawn as a form
+        with pikepdf.open(path) as pdf:
+            colours = {tuple(round(float(v), 3) for v in operands)
+                       for operands, op in pikepdf.parse_content_stream(pdf.pages[0].obj)
+                       if str(op) == operator}
+        # The SVG logo is drawn as vectors: in RGB on screen, in CMYK for the press.
+        assert tuple(round(v, 3) for v in values) in colours, (edition, colours)
 
 
 def test_multilingual_poster_has_every_language_on_one_page(school_build: Path) -> None:

@@ -18,7 +18,9 @@ import pikepdf
 
 from kit.manifest import sha256_file
 from kit.pack import verify_pack
+from kit.pdf.accessible import structure_problems
 from kit.pdf.impose import padded_order, sheet_sides
+from kit.pdf.streams import Colour, is_black_ink, is_rich_black, rgb_uses, text_runs
 from kit.plan import PAPER_MM, POSTER_FLOOR_PT, Output, planned_bookmarks
 from kit.render import booklet_rtl
 from kit.sources.languages import language
@@ -26,6 +28,11 @@ from kit.sources.languages import language
 MM = 72 / 25.4
 TOLERANCE = 0.6  # points
 BLEED_MM = 3
+# The sheet's margin beyond the bleed that crop marks need, and the size up
+# to which text counts as body text (the largest body size is 11.6 pt, in
+# Arabic; headings are bold).
+MARKS_MM = 8
+BODY_PT = 12.0
 SCRIPT_RANGES = {
     "Latn": re.compile(r"[A-Za-zÀ-ɏ]"),
     "Cyrl": re.compile(r"[Ѐ-ӿ]"),
@@ -182,6 +189,69 @@ def rule_print_boxes(s: Subject) -> str | None:
     return None
 
 
+def rule_output_intent(s: Subject) -> str | None:
+    """PDF/X: one GTS_PDFX output intent with an embedded CMYK output profile."""
+    if s.output.edition != "print":
+        return None
+    intents = [i for i in s.pdf.Root.get("/OutputIntents", pikepdf.Array())
+               if i.get("/S") == pikepdf.Name.GTS_PDFX]
+    if len(intents) != 1:
+        return f"{len(intents)} GTS_PDFX output intents, not one"
+    profile = intents[0].get("/DestOutputProfile")
+    if profile is None:
+        return "the output intent embeds no profile (DestOutputProfile)"
+    header = profile.read_bytes()[:20]
+    if int(profile.get("/N", 0)) != 4 or header[16:20] != b"CMYK" or header[12:16] != b"prtr":
+        return "the output intent's profile is not a CMYK output (printer) profile"
+    if not str(intents[0].get("/OutputConditionIdentifier", "")):
+        return "the output intent names no printing condition"
+    return None
+
+
+def rule_no_rgb(s: Subject) -> str | None:
+    """PDF/X with a CMYK intent: no RGB colour, image or transparency group anywhere."""
+    if s.output.edition != "print":
+        return None
+    found = rgb_uses(s.pdf)
+    return f"RGB in a print file: {found[0]} ({len(found)} in all)" if found else None
+
+
+def rule_marks(s: Subject) -> str | None:
+    """The sheet reaches beyond the bleed, so crop marks sit outside it."""
+    if s.output.edition != "print":
+        return None
+    for number, page in enumerate(s.pdf.pages, start=1):
+        media, bleed = _box(page, "/MediaBox"), _box(page, "/BleedBox")
+        if media is None or bleed is None:
+            return f"page {number} has no MediaBox or BleedBox"
+        media, bleed = [float(v) for v in media], [float(v) for v in bleed]
+        margins = (bleed[0] - media[0], bleed[1] - media[1], media[2] - bleed[2],
+                   media[3] - bleed[3])
+        if min(margins) < MARKS_MM * MM - 0.01:
+            return (f"page {number}: the sheet reaches only {min(margins) / MM:.1f} mm beyond "
+                    f"the bleed; crop marks need {MARKS_MM:.0f} mm outside it")
+    return None
+
+
+def rule_black_text(s: Subject) -> str | None:
+    """No text in four-colour black; body text in black ink only (100 % K or a K tint)."""
+    if s.output.edition != "print":
+        return None
+    runs = text_runs(s.pdf)
+    rich = [run for run in runs if is_rich_black(run.fill)]
+    if rich:
+        c, m, y, k = rich[0].fill[1]
+        return (f"text in four-colour black (C{c:.0%} M{m:.0%} Y{y:.0%} K{k:.0%}, "
+                f"{rich[0].size} pt): small text must be 100 % K")
+    body: Counter[Colour] = Counter()
+    for run, count in runs.items():
+        if run.size <= BODY_PT and not run.font.endswith("-Bold"):
+            body[run.fill] += count
+    if body and not is_black_ink(body.most_common(1)[0][0]):
+        return f"the body text is set in {body.most_common(1)[0][0]}, not in black ink only"
+    return None
+
+
 def rule_screen_tags(s: Subject) -> str | None:
     if s.output.edition != "screen":
         return None
@@ -196,13 +266,21 @@ def rule_screen_tags(s: Subject) -> str | None:
         return "no title"
     if s.output.product == "brochure" and "/Outlines" not in root:
         return "no bookmarks"
-    return None
+    problems = structure_problems(s.pdf, s.output.languages)
+    return problems[0] if problems else None
 
 
 def rule_metadata(s: Subject) -> str | None:
+    """Document info and XMP, in every edition, with title, languages and dates."""
     for key in ("/Title", "/Author", "/Keywords", "/CreationDate"):
         if not str(s.pdf.docinfo.get(key, "")):
             return f"metadata has no {key[1:]}"
+    if "/Metadata" not in s.pdf.Root:
+        return "no XMP metadata"
+    xmp = s.pdf.open_metadata()
+    for key in ("dc:title", "dc:language", "xmp:CreateDate", "xmp:MetadataDate"):
+        if not xmp.get(key):
+            return f"the XMP metadata has no {key}"
     return None
 
 
@@ -259,51 +337,11 @@ def rule_imposition(s: Subject) -> str | None:
 
 
 def text_sizes(pdf: pikepdf.Pdf) -> Counter[tuple[str, float]]:
-    """Glyphs set per (font name without subset tag, size in points), over every page.
-
-    The size is the font size times the scale of the text and transformation
-    matrices, which is how large the letters are on paper.
-    """
+    """Glyphs set per (font name without subset tag, size in points on paper)."""
     sizes: Counter[tuple[str, float]] = Counter()
-    for page in pdf.pages:
-        _walk_text(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()),
-                   pikepdf.Matrix(), sizes)
+    for run, count in text_runs(pdf).items():
+        sizes[(run.font, run.size)] += count
     return sizes
-
-
-def _walk_text(stream: pikepdf.Object, resources: pikepdf.Dictionary, ctm: pikepdf.Matrix,
-               sizes: Counter[tuple[str, float]]) -> None:
-    stack: list[pikepdf.Matrix] = []
-    fonts = resources.get("/Font", pikepdf.Dictionary())
-    xobjects = resources.get("/XObject", pikepdf.Dictionary())
-    tm, font, size = pikepdf.Matrix(), "", 0.0
-    for operands, operator in pikepdf.parse_content_stream(stream):
-        op = str(operator)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q" and stack:
-            ctm = stack.pop()
-        elif op == "cm":
-            ctm = pikepdf.Matrix(*(float(v) for v in operands)) @ ctm
-        elif op == "BT":
-            tm = pikepdf.Matrix()
-        elif op == "Tm":
-            tm = pikepdf.Matrix(*(float(v) for v in operands))
-        elif op == "Tf":
-            name = str(fonts.get(operands[0], {}).get("/BaseFont", "?"))
-            font, size = name.split("+", 1)[-1].lstrip("/"), float(operands[1])
-        elif op in {"TJ", "Tj"}:
-            m = tm @ ctm
-            scale = abs(m.a * m.d - m.b * m.c) ** 0.5
-            parts = operands[0] if op == "TJ" else [operands[0]]
-            glyphs = sum(len(bytes(p)) // 2 for p in parts if isinstance(p, pikepdf.String))
-            sizes[(font, round(size * scale, 1))] += glyphs
-        elif op == "Do":
-            xobject = xobjects.get(operands[0])
-            if xobject is not None and xobject.get("/Subtype") == "/Form":
-                matrix = pikepdf.Matrix(*(float(v) for v in xobject.get("/Matrix",
-                                                                     [1, 0, 0, 1, 0, 0])))
-                _walk_text(xobject, xobject.get("/Resources", resources), matrix @ ctm, sizes)
 
 
 def rule_poster_floor(s: Subject) -> str | None:
@@ -342,6 +380,10 @@ RULES: dict[str, Rule] = {
     "fonts": rule_fonts_embedded,
     "text": rule_language_text,
     "boxes": rule_print_boxes,
+    "intent": rule_output_intent,
+    "rgb": rule_no_rgb,
+    "marks": rule_marks,
+    "black": rule_black_text,
     "tags": rule_screen_tags,
     "metadata": rule_metadata,
     "order": rule_imposition,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import resource
@@ -16,8 +17,10 @@ from typing import TYPE_CHECKING
 import pydyf
 
 from kit.pdf import preflight
+from kit.pdf.accessible import tag_languages
+from kit.pdf.finish import finish
 from kit.pdf.impose import impose_booklet
-from kit.plan import Job, Output
+from kit.plan import CONDITIONS, DEFAULT_CONDITION, Condition, Job, Output
 from kit.render import (
     Renderer,
     RenderLog,
@@ -71,13 +74,14 @@ def renderer() -> Renderer:
     """One renderer (and so one font configuration) per worker process."""
     global _renderer
     if _renderer is None:
+        tag_languages()
         _renderer = Renderer()
     return _renderer
 
 
 def produce(
     job: Job, content: Content, tr: Translations, staging: Path, strict: bool,
-    school: School | None = None,
+    school: School | None = None, print_condition: str = DEFAULT_CONDITION,
 ) -> JobResult:
     started = time.perf_counter()
     result = JobResult(job)
@@ -87,7 +91,8 @@ def produce(
         # out, so a worker never holds two long documents at once.
         for bleed, document, fit in _layouts(job, content, tr, log, school):
             for output in (o for o in job.outputs if (o.edition == "print") == bleed):
-                written = _write(output, job.name, document, staging, log, fit)
+                written = _write(output, job.name, document, staging, log, fit,
+                                 CONDITIONS[print_condition], content.document.edition)
                 problems = preflight.problems_of(output, written.staged, written.pages,
                                                  content.heading_count)
                 if problems:
@@ -192,7 +197,8 @@ def _drop_surplus_blanks(document: Document) -> Document:
 
 
 def _write(
-    output: Output, job_name: str, document: Document, staging: Path, log: RenderLog, fit: int
+    output: Output, job_name: str, document: Document, staging: Path, log: RenderLog, fit: int,
+    condition: Condition, edition: datetime.date,
 ) -> Written:
     target = staging / output.path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -203,6 +209,7 @@ def _write(
     if output.imposed:
         data = impose_booklet(data, rtl=booklet_rtl(output.languages))
         pages = (pages + -pages % 4) // 2
+    data = finish(data, output, condition, edition)
     target.write_bytes(data)
     return Written(output, job_name, target, pages, hashlib.sha256(data).hexdigest(), fit)
 

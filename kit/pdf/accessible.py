@@ -1,0 +1,263 @@
+"""The screen edition's structure, made right for screen readers (PDF/UA-1).
+
+WeasyPrint tags the document from its boxes but leaves four things a
+screen reader stumbles on, which this stage fixes:
+
+- no structure element carries its own language, so Arabic in a bilingual
+  file is read with a Dutch voice: `tag_languages` gives every element whose
+  HTML has a `lang` attribute a `/Lang`;
+- page numbers are marked content linked to nothing: they become
+  pagination artifacts;
+- header cells have no scope and refer to IDs no ID tree resolves, and
+  layout tables (a poster's two columns) are announced as data tables;
+- a list item's paragraph sits beside its `LBody` instead of inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pikepdf
+import pydyf
+
+LIST_ITEM_PARTS = {"/Lbl", "/LBody"}
+TABLE_PARTS = {"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD"}
+
+
+def tag_languages() -> None:
+    """Make WeasyPrint's tagger copy each element's `lang` attribute into `/Lang`.
+
+    WeasyPrint 70 builds the structure tree in `_build_box_tree`, which calls
+    itself for every box; wrapping it sees each box beside the elements made
+    for it. Installed once per process; the pinned version keeps this honest,
+    and a test fails if the tags lose their languages.
+    """
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "kit_languages", False):
+        return
+    tags._build_box_tree = _with_language(tags._build_box_tree)
+
+
+def _with_language(build: Callable[..., Iterator[pydyf.Dictionary]]
+                   ) -> Callable[..., Iterator[pydyf.Dictionary]]:
+    def build_with_language(box, *args, **kwargs) -> Iterator[pydyf.Dictionary]:
+        element = getattr(box, "element", None)
+        lang = None
+        if element is not None and getattr(element, "tag", None) not in ("html", "body"):
+            lang = element.get("lang")
+        for made in build(box, *args, **kwargs):
+            if lang and "Lang" not in made:
+                made["Lang"] = pydyf.String(lang)
+            yield made
+
+    build_with_language.kit_languages = True  # type: ignore[attr-defined]
+    return build_with_language
+
+
+# --- after writing ----------------------------------------------------------------------
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    if isinstance(kids, pikepdf.Array):
+        return [k for k in kids if isinstance(k, pikepdf.Dictionary)]
+    return [kids] if isinstance(kids, pikepdf.Dictionary) else []
+
+
+def _elements(root: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
+    todo = list(_kids(root))
+    while todo:
+        element = todo.pop()
+        if "/S" not in element:
+            continue  # a marked-content or object reference
+        yield element
+        todo.extend(_kids(element))
+
+
+def make_accessible(pdf: pikepdf.Pdf) -> None:
+    tree = pdf.Root.StructTreeRoot
+    reachable = {e.objgen for e in _elements(tree)}
+    _artifacts(pdf, tree, reachable)
+    elements = list(_elements(tree))
+    _tables(pdf, tree, elements)
+    _list_items(pdf, elements)
+
+
+def _artifacts(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, reachable: set) -> None:
+    """Marked content no structure element reaches (page numbers) becomes an artifact."""
+    nums = tree.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages):
+        mcids = parents.get(number)
+        if not isinstance(mcids, pikepdf.Array):
+            continue
+        orphans = {i for i, e in enumerate(mcids)
+                   if not isinstance(e, pikepdf.Dictionary) or e.objgen not in reachable}
+        if not orphans:
+            continue
+        operations = []
+        for operands, operator in pikepdf.parse_content_stream(page.obj):
+            if (str(operator) == "BDC" and len(operands) == 2
+                    and isinstance(operands[1], pikepdf.Dictionary)
+                    and int(operands[1].get("/MCID", -1)) in orphans):
+                operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(
+                    Type=pikepdf.Name.Pagination, Subtype=pikepdf.Name.Footer)]
+            operations.append((operands, operator))
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        for i in orphans:
+            mcids[i] = pikepdf.Object.parse(b"null")
+
+
+def _descendants(element: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+    for kid in _kids(element):
+        if "/S" in kid:
+            yield kid
+            yield from _descendants(kid)
+
+
+def _tables(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
+            elements: list[pikepdf.Dictionary]) -> None:
+    """Data tables get scoped headers and an ID tree; layout tables stop being tables."""
+    ids: dict[str, pikepdf.Dictionary] = {}
+    for table in (e for e in elements if e.S == "/Table"):
+        parts = [table, *(d for d in _descendants(table) if str(d.S) in TABLE_PARTS)]
+        headers = [d for d in parts if d.S == "/TH"]
+        if not headers:
+            # Two columns side by side on a poster: layout, not data.
+            for part in parts:
+                part.S = pikepdf.Name.Div
+                if "/A" in part:
+                    del part["/A"]
+            continue
+        for header in headers:
+            attributes = header.get("/A", pikepdf.Dictionary(O=pikepdf.Name.Table))
+            attributes.Scope = pikepdf.Name.Column
+            header.A = attributes
+            if "/ID" in header:
+                ids[str(header.ID)] = header
+    if ids:
+        tree.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(
+            [item for key in sorted(ids) for item in (pikepdf.String(key), ids[key])])))
+
+
+def _list_items(pdf: pikepdf.Pdf, elements: list[pikepdf.Dictionary]) -> None:
+    """Whatever a list item holds besides its label goes inside its body."""
+    for item in (e for e in elements if e.S == "/LI"):
+        kids = _kids(item)
+        strays = [k for k in kids if "/S" in k and str(k.S) not in LIST_ITEM_PARTS]
+        if not strays:
+            continue
+        parts = [k for k in kids if "/S" in k and str(k.S) in LIST_ITEM_PARTS]
+        body = next((k for k in parts if k.S == "/LBody"), None)
+        if body is None:
+            body = pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.LBody, P=item, K=pikepdf.Array()))
+            parts.append(body)
+        if not isinstance(body.get("/K"), pikepdf.Array):
+            body.K = pikepdf.Array([body.K] if "/K" in body else [])
+        for stray in strays:
+            body.K.append(stray)
+            stray.P = body
+        item.K = pikepdf.Array(parts)
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def _effective_languages(tree: pikepdf.Dictionary, document: str
+                         ) -> dict[tuple[int, int], str]:
+    languages: dict[tuple[int, int], str] = {}
+    todo = [(kid, document) for kid in _kids(tree)]
+    while todo:
+        element, inherited = todo.pop()
+        if "/S" not in element:
+            continue
+        lang = str(element.get("/Lang", inherited))
+        languages[element.objgen] = lang
+        todo.extend((kid, lang) for kid in _kids(element))
+    return languages
+
+
+def structure_problems(pdf: pikepdf.Pdf, languages: tuple[str, ...]) -> list[str]:
+    """What a screen reader would get wrong in a tagged file: one line per kind."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return ["no structure tree"]
+    elements = list(_elements(tree))
+    checks = (_language_problem(pdf, tree, elements, languages),
+              _artifact_problem(pdf, tree, elements),
+              _table_problem(tree, elements), _list_problem(elements))
+    return [problem for problem in checks if problem]
+
+
+def _language_problem(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
+                      elements: list[pikepdf.Dictionary], languages: tuple[str, ...]
+                      ) -> str | None:
+    document = str(pdf.Root.get("/Lang", ""))
+    effective = _effective_languages(tree, document)
+    missing = [code for code in languages
+               if code != document and code not in set(effective.values())]
+    if missing:
+        return f"no structure element is marked as `{missing[0]}` (/Lang)"
+    for row in (e for e in elements if e.S == "/TR"):
+        cells = [k for k in _kids(row) if str(k.get("/S")) in {"/TD", "/TH"}]
+        if len(cells) == len(languages) > 1:
+            found = tuple(effective[c.objgen] for c in cells)
+            if found != languages:
+                return f"a table row's cells are marked {found}, not {languages}"
+    return None
+
+
+def _artifact_problem(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
+                      elements: list[pikepdf.Dictionary]) -> str | None:
+    """All page content is either reached from the structure tree or an artifact."""
+    reachable = {e.objgen for e in elements}
+    nums = tree.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages, start=1):
+        mcids = parents.get(number - 1)
+        owners = list(mcids) if isinstance(mcids, pikepdf.Array) else []
+        depth = 0
+        for operands, operator in pikepdf.parse_content_stream(page.obj):
+            op = str(operator)
+            if op == "BDC" and operands[0] != pikepdf.Name.Artifact:
+                props = operands[1] if isinstance(operands[1], pikepdf.Dictionary) else {}
+                mcid = int(props.get("/MCID", -1))
+                owner = owners[mcid] if 0 <= mcid < len(owners) else None
+                if not isinstance(owner, pikepdf.Dictionary) or owner.objgen not in reachable:
+                    return (f"page {number}: marked content (MCID {mcid}) is neither in the "
+                            "structure tree nor an artifact")
+            if op in {"BDC", "BMC"}:
+                depth += 1
+            elif op == "EMC":
+                depth -= 1
+            elif op in {"Tj", "TJ", "'", '"'} and depth == 0:
+                return f"page {number}: text outside any tag or artifact"
+    return None
+
+
+def _table_problem(tree: pikepdf.Dictionary, elements: list[pikepdf.Dictionary]) -> str | None:
+    ids = {str(k) for k in pikepdf.NameTree(tree.IDTree)} if "/IDTree" in tree else set()
+    for table in (e for e in elements if e.S == "/Table"):
+        parts = list(_descendants(table))
+        headers = [p for p in parts if p.S == "/TH"]
+        if not headers:
+            return "a table has no header cells (a layout table must not be a /Table)"
+        if any("/Scope" not in h.get("/A", pikepdf.Dictionary()) for h in headers):
+            return "a table header cell has no /Scope"
+        refs = {str(r) for p in parts
+                for r in p.get("/A", pikepdf.Dictionary()).get("/Headers", pikepdf.Array())}
+        if refs - ids:
+            return f"cells refer to header IDs no /IDTree resolves: {sorted(refs - ids)[0]}"
+    return None
+
+
+def _list_problem(elements: list[pikepdf.Dictionary]) -> str | None:
+    for item in (e for e in elements if e.S == "/LI"):
+        strays = [str(k.S) for k in _kids(item) if "/S" in k and str(k.S) not in LIST_ITEM_PARTS]
+        if strays:
+            return f"a list item holds {strays[0]} outside its LBody"
+    return None

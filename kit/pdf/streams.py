@@ -1,0 +1,146 @@
+"""Reading what a PDF's content streams draw: text sizes and colours, RGB anywhere.
+
+The preflight judges files by what they contain, not by what their metadata
+claims: these walks follow every page, form XObject and tiling pattern with
+the graphics state (transformation matrix and fill colour) a viewer would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pikepdf
+
+Colour = tuple[str, tuple[float, ...]]  # colour space and components
+_SPACES = {"g": "DeviceGray", "rg": "DeviceRGB", "k": "DeviceCMYK"}
+_DEFAULTS = {"DeviceGray": (0.0,), "DeviceRGB": (0.0, 0.0, 0.0),
+             "DeviceCMYK": (0.0, 0.0, 0.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class TextRun:
+    font: str  # without the subset tag
+    size: float  # in points on paper
+    fill: Colour
+
+
+def text_runs(pdf: pikepdf.Pdf) -> Counter[TextRun]:
+    """Glyphs set per font, size on paper and fill colour, over every page."""
+    runs: Counter[TextRun] = Counter()
+    for page in pdf.pages:
+        _walk(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()), pikepdf.Matrix(),
+              ("DeviceGray", (0.0,)), runs)
+    return runs
+
+
+def _walk(stream: pikepdf.Object, resources: pikepdf.Dictionary, ctm: pikepdf.Matrix,
+          fill: Colour, runs: Counter[TextRun]) -> None:
+    stack: list[tuple[pikepdf.Matrix, Colour]] = []
+    fonts = resources.get("/Font", pikepdf.Dictionary())
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    tm, font, size = pikepdf.Matrix(), "", 0.0
+    for operands, operator in pikepdf.parse_content_stream(stream):
+        op = str(operator)
+        if op == "q":
+            stack.append((ctm, fill))
+        elif op == "Q" and stack:
+            ctm, fill = stack.pop()
+        elif op == "cm":
+            ctm = pikepdf.Matrix(*(float(v) for v in operands)) @ ctm
+        elif op in _SPACES:
+            fill = (_SPACES[op], tuple(float(v) for v in operands))
+        elif op == "cs":
+            space = str(operands[0]).lstrip("/")
+            fill = (space, _DEFAULTS.get(space, ()))
+        elif op in {"sc", "scn"}:
+            fill = (fill[0], tuple(float(v) for v in operands
+                                   if not isinstance(v, pikepdf.Name)))
+        elif op == "BT":
+            tm = pikepdf.Matrix()
+        elif op == "Tm":
+            tm = pikepdf.Matrix(*(float(v) for v in operands))
+        elif op == "Tf":
+            name = str(fonts.get(operands[0], {}).get("/BaseFont", "?"))
+            font, size = name.split("+", 1)[-1].lstrip("/"), float(operands[1])
+        elif op in {"TJ", "Tj"}:
+            m = tm @ ctm
+            scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+            parts = operands[0] if op == "TJ" else [operands[0]]
+            glyphs = sum(len(bytes(p)) // 2 for p in parts if isinstance(p, pikepdf.String))
+            runs[TextRun(font, round(size * scale, 1), fill)] += glyphs
+        elif op == "Do":
+            xobject = xobjects.get(operands[0])
+            if xobject is not None and xobject.get("/Subtype") == "/Form":
+                matrix = pikepdf.Matrix(*(float(v) for v in xobject.get("/Matrix",
+                                                                     [1, 0, 0, 1, 0, 0])))
+                _walk(xobject, xobject.get("/Resources", resources), matrix @ ctm, fill, runs)
+
+
+def _drawn(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object]]:
+    """Every page, form XObject, tiling pattern and image, once, with where it is."""
+    seen: set[tuple[int, int]] = set()
+    todo = [(f"page {n}", page.obj) for n, page in enumerate(pdf.pages, start=1)]
+    while todo:
+        where, obj = todo.pop()
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        yield where, obj
+        resources = obj.get("/Resources", pikepdf.Dictionary())
+        for name, xobject in resources.get("/XObject", pikepdf.Dictionary()).items():
+            todo.append((f"{where}, {xobject.get('/Subtype')} {name}", xobject))
+        for name, pattern in resources.get("/Pattern", pikepdf.Dictionary()).items():
+            todo.append((f"{where}, pattern {name}", pattern))
+
+
+def rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
+    """Where a file uses RGB: colour operators, colour spaces, images, groups."""
+    found = []
+    for where, obj in _drawn(pdf):
+        group = obj.get("/Group")
+        if group is not None and group.get("/CS") == pikepdf.Name.DeviceRGB:
+            found.append(f"{where}: a transparency group in DeviceRGB")
+        if obj.get("/Subtype") == "/Image":
+            if is_rgb(obj.get("/ColorSpace")):
+                found.append(f"{where}: an RGB image")
+            continue
+        if obj.get("/PatternType") not in (None, 1):
+            shading = obj.get("/Shading", pikepdf.Dictionary())
+            if is_rgb(shading.get("/ColorSpace")):
+                found.append(f"{where}: an RGB shading")
+            continue
+        for operands, operator in pikepdf.parse_content_stream(obj):
+            op = str(operator)
+            if op in {"rg", "RG"} or (op in {"cs", "CS"} and is_rgb(operands[0])):
+                found.append(f"{where}: `{op}` sets an RGB colour")
+                break
+    return found
+
+
+def is_rgb(colorspace: pikepdf.Object | None) -> bool:
+    if colorspace is None:
+        return False
+    if colorspace == pikepdf.Name.DeviceRGB:
+        return True
+    return (isinstance(colorspace, pikepdf.Array) and len(colorspace) == 2
+            and colorspace[0] == pikepdf.Name.ICCBased and int(colorspace[1].get("/N", 0)) == 3)
+
+
+def is_black_ink(colour: Colour) -> bool:
+    """Black or grey printed with the black plate alone."""
+    space, values = colour
+    if space == "DeviceGray":
+        return True
+    return space == "DeviceCMYK" and len(values) == 4 and not any(values[:3]) and values[3] > 0
+
+
+def is_rich_black(colour: Colour) -> bool:
+    """A near-black made of several inks: fine for large areas, never for text."""
+    space, values = colour
+    if space != "DeviceCMYK" or len(values) != 4:
+        return False
+    c, m, y, k = values
+    return k >= 0.5 and c + m + y > 0
