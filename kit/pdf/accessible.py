@@ -182,7 +182,10 @@ def _effective_languages(tree: pikepdf.Dictionary, document: str
 
 
 def structure_problems(pdf: pikepdf.Pdf, languages: tuple[str, ...]) -> list[str]:
-    """What a screen reader would get wrong in a tagged file: one line per kind."""
+    """What a screen reader would get wrong in a tagged file: one line per kind.
+
+    `languages` are the file's languages as BCP 47 tags, in column order.
+    """
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         return ["no structure tree"]

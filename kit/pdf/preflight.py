@@ -38,6 +38,10 @@ SCRIPT_RANGES = {
     "Cyrl": re.compile(r"[Ѐ-ӿ]"),
     "Arab": re.compile(r"[؀-ۿ]"),
     "Ethi": re.compile(r"[ሀ-፿]"),
+    "Aran": re.compile(r"[؀-ۿ]"),
+    "Geor": re.compile(r"[Ⴀ-ჿ]"),
+    "Grek": re.compile(r"[Ͱ-Ͽ]"),
+    "Hans": re.compile(r"[一-鿿]"),
 }
 
 
@@ -266,7 +270,7 @@ def rule_screen_tags(s: Subject) -> str | None:
         return "no title"
     if s.output.product == "brochure" and "/Outlines" not in root:
         return "no bookmarks"
-    problems = structure_problems(s.pdf, s.output.languages)
+    problems = structure_problems(s.pdf, tuple(language(c).tag for c in s.output.languages))
     return problems[0] if problems else None
 
 

@@ -26,7 +26,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from kit.errors import UserError, read_utf8
 from kit.sources import review
 from kit.sources.content import Content, Text
-from kit.sources.languages import known_languages, language_name
+from kit.sources.languages import cldr_locale, known_languages, language_name
 from kit.version import kit_version
 
 PROJECT = "cyberbullying-print-kit"
@@ -175,7 +175,7 @@ def read_catalog(path: Path, lang: str) -> LoadedCatalog:
         line, message = complaint
         raise UserError(f"msgfmt --check: {message}", path, line)
     try:
-        catalog = read_po(io.StringIO(text), locale=lang, abort_invalid=True)
+        catalog = read_po(io.StringIO(text), locale=cldr_locale(lang), abort_invalid=True)
     except (PoFileError, ValueError) as exc:
         raise UserError(f"the catalog does not parse: {exc}", path) from None
     if catalog.charset.lower().replace("-", "") != "utf8":
@@ -302,7 +302,7 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
 
 def new_catalog(template: Catalog, lang: str) -> Catalog:
     catalog = Catalog(
-        locale=lang,
+        locale=cldr_locale(lang),
         project=PROJECT,
         fuzzy=False,
         charset="utf-8",

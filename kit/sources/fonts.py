@@ -34,6 +34,15 @@ FACES: tuple[Face, ...] = (
     Face("Kit Arabic", "NotoNaskhArabic-Bold.ttf", 700),
     Face("Kit Ethiopic", "NotoSansEthiopic-Regular.ttf", 400),
     Face("Kit Ethiopic", "NotoSansEthiopic-Bold.ttf", 700),
+    Face("Kit Georgian", "NotoSansGeorgian-Regular.ttf", 400),
+    Face("Kit Georgian", "NotoSansGeorgian-Bold.ttf", 700),
+    Face("Kit Nastaliq", "NotoNastaliqUrdu-Regular.ttf", 400),
+    Face("Kit Nastaliq", "NotoNastaliqUrdu-Bold.ttf", 700),
+    # Noto Sans CJK SC cut down to the GB 2312 repertoire (7,445 characters,
+    # every character of everyday Simplified Chinese), so the repository
+    # carries 7 MB rather than 33; each PDF embeds only the characters it uses.
+    Face("Kit Chinese", "NotoSansSC-GB2312-Regular.otf", 400),
+    Face("Kit Chinese", "NotoSansSC-GB2312-Bold.otf", 700),
 )
 
 # The first family of a stack sets the script's letters; "Kit Sans" after it
@@ -43,6 +52,10 @@ STACKS: dict[str, tuple[str, ...]] = {
     "Cyrl": ("Kit Sans",),
     "Arab": ("Kit Arabic", "Kit Sans"),
     "Ethi": ("Kit Ethiopic", "Kit Sans"),
+    "Geor": ("Kit Georgian", "Kit Sans"),
+    "Grek": ("Kit Sans",),
+    "Aran": ("Kit Nastaliq", "Kit Sans"),
+    "Hans": ("Kit Chinese", "Kit Sans"),
 }
 
 
