@@ -32,11 +32,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog=program_name(),
         description="Build the cyberbullying print kit.",
         epilog="Commands: build (default), extract, update, init LANG, compile, status, check, "
-               "new-school SLUG, review-sheet LANG, review-import LANG FILE.",
+               "new-school SLUG, review-sheet LANG, review-import LANG FILE, serve [--port N].",
     )
     parser.add_argument("command", nargs="?", default="build",
                         choices=["build", "extract", "update", "init", "compile", "status",
-                                 "check", "new-school", "review-sheet", "review-import"])
+                                 "check", "new-school", "review-sheet", "review-import",
+                                 "serve"])
     parser.add_argument("language", nargs="?",
                         help="language code for `init` and the review commands; the new "
                              "school's slug for `new-school`")
@@ -60,6 +61,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--print-condition", choices=sorted(CONDITIONS), default=DEFAULT_CONDITION,
                         help="the print edition's printing condition: fogra39 (offset, coated "
                              "paper; the default) or fogra29 (uncoated paper)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="the port `serve` listens on (default 8000)")
     parser.add_argument("--threshold", type=float, default=100.0, metavar="PERCENT",
                         help="build a language only when this share is translated (default 100)")
     # Other trees than the project's own, for tests and for trying out edits.
@@ -113,6 +116,8 @@ def main(argv: list[str]) -> int:
                 return commands.review_sheet(paths, args.language)
             case "review-import":
                 return commands.review_import(paths, args.language, args.file)
+            case "serve":
+                return commands.serve(paths, args.port, args.school)
         options = Options(
             products=args.product or list(PRODUCTS),
             languages=args.lang,

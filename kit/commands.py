@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,24 @@ def review_import(paths: Paths, code: str, sheet: Path) -> int:
     if not sheet.exists():
         raise UserError("no such file", sheet)
     reviewing.import_sheet(paths.locales, code, sheet)
+    return 0
+
+
+def serve(paths: Paths, port: int, schools: list[Path] | None) -> int:
+    """Serve the web edition on this machine, as a web host would (Ctrl-C stops)."""
+    import functools
+    import http.server
+
+    folder = paths.output / "site"
+    if schools:
+        folder = paths.output / "schools" / schools[0].stem / "site"
+    if not (folder / "index.html").is_file():
+        raise UserError("no web edition yet; build first with `./run build`", folder)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving {display_path(folder)} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
     return 0
 
 

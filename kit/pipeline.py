@@ -33,7 +33,7 @@ from kit.manifest import (
 from kit.pack import write_pack
 from kit.plan import DEFAULT_CONDITION, Job, plan, plan_school
 from kit.sources.content import Content, load_content
-from kit.sources.languages import SOURCE_LANGUAGE
+from kit.sources.languages import SOURCE_LANGUAGE, known_languages
 from kit.sources.school import School, load_schools
 from kit.translations import (
     LanguageState,
@@ -96,6 +96,7 @@ def build(options: Options, list_only: bool = False) -> int:
 
     with output_lock(options.output):
         results, written, todo = render_and_commit(jobs, loaded, options)
+        publish_sites(loaded, options)
 
     report_stale(loaded, options)
     peak = max((r.peak_mb for r in results), default=0)
@@ -129,6 +130,23 @@ def render_and_commit(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return results, written, todo
+
+
+def publish_sites(loaded: Loaded, options: Options) -> None:
+    """The web edition of what the manifest lists: the department's, or each school's."""
+    from kit.web.site import SITE, build_site  # fonts and templates: only when needed
+
+    entries = [e for e in read_json(options.output / MANIFEST, []) if not e.get("stale")]
+    order = list(known_languages())
+    sites = [(None, options.output / SITE)] if not loaded.schools else [
+        (slug, options.output / "schools" / slug / SITE) for slug in loaded.schools]
+    for slug, folder in sites:
+        mine = [e for e in entries if e.get("school") == slug]
+        codes = sorted({e["languages"][0] for e in mine if len(e["languages"]) == 1},
+                       key=order.index)
+        if build_site(options.output, folder, mine, loaded.content, loaded.states, codes,
+                      loaded.schools.get(slug or "")):
+            print(f"web edition: {display_path(folder / 'index.html')}")
 
 
 @contextmanager

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from kit.plan import Job
+from kit.qr import page_url, qr_data_uri, short_address
 from kit.sources.catalogs import Review
 from kit.sources.content import Content, Text
 from kit.sources.fonts import FONTS_DIR, font_css
@@ -130,6 +131,14 @@ def render_html(
         title = to_html(content.guide["title"], {"school": school.name}).striptags()
     codes = school.languages if school else ()
     poster_codes = school.poster_languages if school else ()
+    site = school.site_url if school else content.site_url
+    qr = None
+    if site and job.product in ("brochure", "poster"):
+        # The page in the one translation's language; the chooser for Dutch alone
+        # and for the multilingual poster.
+        target = translation.lang.code if translation is not None and len(cols) <= 2 else None
+        url = page_url(site, target)
+        qr = {"uri": qr_data_uri(url), "address": short_address(url)}
     names = {c: language(c).name_in(SOURCE_LANGUAGE) for c in codes}
     template = env.get_template(job.template)
     return template.render(
@@ -153,6 +162,7 @@ def render_html(
         untranslated=tr.untranslated,
         language_names=names,
         poster_language_names=", ".join(names[c] for c in poster_codes),
+        qr=qr,
     )
 
 

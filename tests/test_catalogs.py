@@ -121,7 +121,7 @@ def test_init_starts_a_new_language_that_is_not_built_until_complete(tmp_path: P
     assert len([m for m in loaded.catalog if m.id]) == len(list(load_content(ROOT / "content")
                                                                .texts()))
     status = run_build("status", "--locales", locales).stdout
-    assert re.search(r"^so +0/65 .* 0% +draft +below threshold", status, re.MULTILINE), status
+    assert re.search(r"^so +0/\d+ .* 0% +draft +below threshold", status, re.MULTILINE), status
     plan = run_build("--list", "--locales", locales).stdout
     assert "not built (incomplete): so" in plan
     assert "/so/" not in plan and "nl-so" not in plan

@@ -37,9 +37,12 @@ def consistent(out: Path) -> None:
     result = run_build("check", "--output", str(out))
     assert result.returncode == 0, result.stdout[-2000:]
     visible = {str(p.relative_to(out)) for p in out.rglob("*")
-               if p.is_file() and not any(part.startswith(".") for part in
+               if p.is_file() and not any(part.startswith(".") or part == "site" for part in
                                           p.relative_to(out).parts)}
     assert visible == {e["path"] for e in manifest} | {"manifest.json"}
+    # The web edition is published whole or not at all (staged, then renamed).
+    site = out / "site"
+    assert not site.exists() or (site / ".site-inputs").is_file()
 
 
 def test_build_killed_at_many_points_recovers(full_build: Path, tmp_path: Path) -> None:

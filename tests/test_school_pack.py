@@ -212,3 +212,57 @@ def test_floor_rule_fails_a_poster_set_too_small(school_build: Path, tmp_path: P
     assert verdict is not None and "below the 14 pt floor" in verdict
     with pikepdf.open(source) as pdf:
         assert preflight.rule_poster_floor(preflight.Subject(output, source, 1, pdf, 5)) is None
+
+
+# --- QR codes to the school's web edition -------------------------------------------------
+
+
+def decode_qr(pdf: Path, page: int) -> list[str]:
+    """Render one page as a phone camera would see it, and decode every QR code on it."""
+    import subprocess
+
+    stem = pdf.parent / f".qr-{pdf.stem}-{page}"
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", str(page), "-l",
+                    str(page), str(pdf), str(stem)], check=True)
+    result = subprocess.run(["zbarimg", "--quiet", "--raw", f"{stem}.png"],
+                            capture_output=True, text=True, check=False)
+    Path(f"{stem}.png").unlink()
+    return result.stdout.split()
+
+
+def test_paper_leads_to_the_web_page_in_its_language(school_build: Path) -> None:
+    import pikepdf
+
+    site = "https://www.bs-delinde.be/cyberpesten/"
+    folder = school_build / "schools/example"
+    for edition in ("print", "screen"):  # the office booklet is imposed from the same pages
+        brochure = folder / f"{edition}/ar/brochure-a5.pdf"
+        with pikepdf.open(brochure) as pdf:
+            back = len(pdf.pages)
+        assert decode_qr(brochure, back) == [f"{site}ar/"], edition
+    assert decode_qr(folder / "print/nl/poster-a3.pdf", 1) == [site]
+    assert decode_qr(folder / "print/multilingual/poster-a3.pdf", 1) == [site]
+    # The short address is printed beside the code.
+    assert "www.bs-delinde.be/cyberpesten/ar" in pdf_text(folder / "print/ar/brochure-a5.pdf")
+
+
+def test_the_printed_code_is_black_ink_only(school_build: Path) -> None:
+    import pikepdf
+
+    from kit.pdf.streams import rgb_uses
+
+    with pikepdf.open(school_build / "schools/example/print/nl/poster-a4.pdf") as pdf:
+        assert rgb_uses(pdf) == []
+        ops = {tuple(round(float(v), 3) for v in operands)
+               for operands, op in pikepdf.parse_content_stream(pdf.pages[0].obj)
+               if str(op) == "k"}
+    assert (0.0, 0.0, 0.0, 1.0) in ops and (0.0, 0.0, 0.0, 0.0) in ops
+
+
+def test_a_school_gets_its_own_web_edition(school_build: Path) -> None:
+    site = school_build / "schools/example/site"
+    assert (site / "index.html").is_file()
+    profile = load_school(ROOT / "schools/example.yaml", KNOWN)
+    for code in ["nl", *profile.languages]:
+        page = (site / code / "index.html").read_text(encoding="utf-8")
+        assert "Basisschool De Linde" in page

@@ -100,6 +100,8 @@ class Content:
     document: Document
     labels: dict[str, Text]
     guide: dict[str, str] = field(default_factory=dict)  # the printing guide, Dutch only
+    site_url: str | None = None  # where the web edition is published, kit-wide
+    web: dict[str, str] = field(default_factory=dict)  # the language chooser's words
 
     @property
     def heading_count(self) -> int:
@@ -383,7 +385,8 @@ class _ContentReader(_Reader):
         return tuple(result)
 
     def labels(self, node: yaml.Node, root_key: str = "labels") -> dict[str, Text]:
-        root = self.mapping(node, f"the {root_key} file", {root_key})
+        extra = LABELS_SETTINGS if root_key == "labels" else set()
+        root = self.mapping(node, f"the {root_key} file", {root_key}, extra)
         labels: dict[str, Text] = {}
         for item in self.sequence(root[root_key], f"`{root_key}`"):
             fields = self.mapping(item, "a label", {"id", "text"})
@@ -398,9 +401,13 @@ class _ContentReader(_Reader):
 DOCUMENT_FILE = "cyberpesten.yaml"
 LABELS_FILE = "kit.yaml"
 GUIDE_FILE = "guide.yaml"
+# kit.yaml's settings beside its labels.
+LABELS_SETTINGS = {"site_url"}
 REVIEW_SHEET_FILE = "review-sheet.yaml"
+WEB_FILE = "web.yaml"
+REQUIRED_WEB = {"title", "choose", "intro"}
 # Top keys of content files that are not translated.
-UNTRANSLATED_FILES = {"guide", "languages", "review-sheet"}
+UNTRANSLATED_FILES = {"guide", "languages", "review-sheet", "web"}
 REQUIRED_GUIDE = {
     "title", "intro", "office-heading", "office-booklet", "office-poster", "print-heading",
     "print-text", "screen-heading", "screen-text", "languages-heading", "languages-text",
@@ -412,11 +419,27 @@ REQUIRED_LABELS = {
     "poster-from", "school-heading", "school-intro", "label-phone", "label-email",
     "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
     "poster-school-contact", "poster-multi-notice", "translation-incomplete",
+    "web-beside", "web-alone", "web-downloads", "web-file-brochure", "web-file-booklet",
+    "web-file-poster",
 }
 
 
 def load_document(path: Path) -> Document:
     return _ContentReader(path).document(compose(path))
+
+
+def load_site_url(path: Path) -> str | None:
+    """The kit-wide address of the web edition, from kit.yaml, or None."""
+    node = compose(path)
+    reader = _ContentReader(path)
+    fields = reader.mapping(node, "the labels file", {"labels"}, LABELS_SETTINGS)
+    if "site_url" not in fields or fields["site_url"].value in ("", None, "null"):
+        return None
+    url = reader.string(fields["site_url"], "`site_url`")
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+        raise reader.error(fields["site_url"], f"`site_url` must be a web address such as "
+                                               f"https://www.school.be/cyberpesten, not `{url}`")
+    return url
 
 
 def load_labels(path: Path) -> dict[str, Text]:
@@ -447,7 +470,9 @@ def load_content(content_dir: Path) -> Content:
     document = load_document(content_dir / DOCUMENT_FILE)
     labels = load_labels(content_dir / LABELS_FILE)
     document.rules_section()
-    return Content(document, labels, load_guide(content_dir / GUIDE_FILE))
+    return Content(document, labels, load_guide(content_dir / GUIDE_FILE),
+                   load_site_url(content_dir / LABELS_FILE),
+                   load_untranslated(content_dir / WEB_FILE, "web", REQUIRED_WEB))
 
 
 def texts_of_file(path: Path, text: str) -> list[Text]:

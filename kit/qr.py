@@ -1,0 +1,33 @@
+"""QR codes that lead a parent from the paper to the web edition in their language."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import segno
+
+
+def qr_data_uri(url: str) -> str:
+    """The code as an SVG data URI: vector, black on white, with its quiet zone.
+
+    Four modules of quiet zone are part of the image, so however the layout
+    places it, a phone's camera finds the edges. Black is `#000`, which the
+    print edition turns into black ink only.
+    """
+    code = segno.make(url, error="m", micro=False)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", border=4, xmldecl=False, dark="#000", light="#fff",
+              scale=1, svgclass=None, lineclass=None)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def short_address(url: str) -> str:
+    """What is printed beside the code: the address without its scheme."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def page_url(site_url: str, code: str | None) -> str:
+    """The web page of one language, or the language chooser when code is None."""
+    base = site_url.rstrip("/") + "/"
+    return base if code is None else f"{base}{code}/"

@@ -1,0 +1,194 @@
+"""The web edition: a static site a parent opens on a phone from a QR code.
+
+`output/site/` (and `output/schools/<slug>/site/` for a school) holds a
+language chooser, one page per language (and one beside the Dutch), the PDFs
+to download with a preview of their first page, the stylesheet and the fonts
+as WOFF2 subsets. No JavaScript, no request to another host: the folder is
+the site, and deploying is copying it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from kit.render import ROOT, STYLES_DIR, TEMPLATES_DIR, columns, make_environment
+from kit.sources.content import Content
+from kit.sources.fonts import FACES, FONTS_DIR, STACKS
+from kit.sources.languages import SOURCE_LANGUAGE, language
+from kit.sources.school import School
+from kit.translations import LanguageState, translations_for
+
+SITE = "site"
+INPUTS = ".site-inputs"
+# What a parent downloads, per language set: (product, edition, paper, label).
+DOWNLOADS = (
+    ("brochure", "screen", "A5", "web-file-brochure"),
+    ("brochure", "office", "A5", "web-file-booklet"),
+    ("poster", "office", "A4", "web-file-poster"),
+)
+
+
+@dataclass(frozen=True)
+class Download:
+    href: str  # relative to the language's page
+    label: str  # a label id of content/kit.yaml
+    size_kb: int
+    preview: str | None  # PNG of the first page, relative to the page
+
+
+def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
+               states: dict[str, LanguageState], codes: list[str],
+               school: School | None = None) -> bool:
+    """Write the site into `folder` unless nothing it shows changed. True if written."""
+    codes = [SOURCE_LANGUAGE, *(c for c in codes if c != SOURCE_LANGUAGE)]
+    digest = _inputs_digest(entries, content, codes, school)
+    if (folder / INPUTS).is_file() and (folder / INPUTS).read_text() == digest:
+        return False
+    staging = folder.with_name(f".{folder.name}-staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    env = make_environment()
+    pages: dict[str, str] = {}
+    for code in codes:
+        sets = [(code,)] if code == SOURCE_LANGUAGE else [(code,), (SOURCE_LANGUAGE, code)]
+        for languages in sets:
+            downloads = _downloads(out, staging / code, entries, languages)
+            name = "index.html" if len(languages) == 1 else "nl.html"
+            pages[f"{code}/{name}"] = _page(env, content, states, languages, downloads, school)
+    pages["index.html"] = _chooser(env, content, codes, school)
+    for relative, html in pages.items():
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
+    _fonts(staging, "".join(pages.values()), codes)
+    (staging / INPUTS).write_text(digest)
+    _swap(staging, folder)
+    return True
+
+
+def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
+                   school: School | None) -> str:
+    files = sorted([*(TEMPLATES_DIR / "web").glob("*.html"), STYLES_DIR / "web.css",
+                    *ROOT.glob("kit/web/*.py"), *FONTS_DIR.glob("*.*")])
+    data = {
+        "entries": sorted((e["path"], e["sha256"]) for e in entries),
+        "codes": codes,
+        "content": repr(content),
+        "school": repr(school),
+        "files": [hashlib.sha256(p.read_bytes()).hexdigest() for p in files],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _downloads(out: Path, folder: Path, entries: list[dict],
+               languages: tuple[str, ...]) -> list[Download]:
+    folder.mkdir(parents=True, exist_ok=True)
+    found = []
+    prefix = "" if len(languages) == 1 else "nl-"
+    for product, edition, paper, label in DOWNLOADS:
+        entry = next((e for e in entries if e["product"] == product
+                      and e["edition"] == edition and e["paper"] == paper
+                      and tuple(e["languages"]) == languages), None)
+        if entry is None:
+            continue
+        source = out / entry["path"]
+        name = f"{prefix}{Path(entry['path']).name}".replace(".pdf", f"-{edition}.pdf")
+        _link(source, folder / name)
+        preview = None
+        if edition == "screen" or product == "poster":
+            stem = (folder / name).with_suffix("")
+            subprocess.run(["pdftoppm", "-r", "30", "-png", "-singlefile", "-l", "1",
+                            str(source), str(stem)], check=True, capture_output=True)
+            preview = f"{stem.name}.png"
+        found.append(Download(name, label, max(1, source.stat().st_size // 1024), preview))
+    return found
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link where the file system allows it: the same bytes, no copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _page(env: jinja2.Environment, content: Content, states: dict[str, LanguageState],
+          languages: tuple[str, ...], downloads: list[Download],
+          school: School | None) -> str:
+    tr = translations_for(content, states, languages)
+    cols = columns(content, languages, tr)
+    translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
+    main = translation or cols[0]
+    colophon_cols = cols
+    if translation is not None and len(cols) == 1:
+        # As on paper: a translation says so in Dutch too.
+        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr)]
+    return env.get_template("web/page.html").render(
+        doc=content.document, cols=cols, main=main, translation=translation,
+        colophon_cols=colophon_cols, words=content.web,
+        bilingual=len(cols) == 2, review=tr.review, untranslated=tr.untranslated,
+        downloads=downloads, school=school, rules=content.document.rules_section(),
+        title=" / ".join(c.t(content.document.title).striptags() for c in cols),
+    )
+
+
+def _chooser(env: jinja2.Environment, content: Content, codes: list[str],
+             school: School | None) -> str:
+    return env.get_template("web/chooser.html").render(
+        doc=content.document, languages=[language(c) for c in codes],
+        dutch_names={c: language(c).name_in(SOURCE_LANGUAGE) for c in codes},
+        words=content.web, school=school,
+    )
+
+
+def _fonts(folder: Path, html: str, codes: list[str]) -> None:
+    """Each face the site uses, cut down to the characters its pages contain, as WOFF2."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    text = re.sub(r"<[^>]+>", " ", html)
+    scripts = {language(c).script for c in codes} | {"Latn"}
+    families = {family for script in scripts for family in STACKS[script]}
+    (folder / "fonts").mkdir()
+    rules = []
+    for face in (f for f in FACES if f.family in families):
+        with TTFont(FONTS_DIR / face.file, lazy=True) as font:
+            chars = {c for c in text if ord(c) in font.getBestCmap()}
+        if not chars:
+            continue
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["*"]
+        loaded = subset.load_font(str(FONTS_DIR / face.file), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(chars)))
+        subsetter.subset(loaded)
+        name = f"{Path(face.file).stem}.woff2"
+        subset.save_font(loaded, str(folder / "fonts" / name), options)
+        rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("fonts/{name}") '
+                     f'format("woff2"); font-weight: {face.weight}; font-style: {face.style}; '
+                     "font-display: swap; }")
+    for script in sorted(scripts):
+        stack = ", ".join(f'"{family}"' for family in STACKS[script])
+        rules.append(f'[data-script="{script}"] {{ font-family: {stack}, sans-serif; }}')
+    (folder / "fonts.css").write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Replace the published site in two renames: never half a site in place."""
+    old = folder.with_name(f".{folder.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,121 @@
+"""The web edition in a real browser: Debian's Chromium driven by Selenium.
+
+The site of the shared full build is served over HTTP, as a web host would
+serve it, and loaded at a phone's and a desktop's width; axe-core checks
+each page against WCAG rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ROOT
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+PAGES = ["index.html", "ar/index.html", "ar/nl.html", "ti/index.html", "uk/index.html",
+         "ur/index.html", "zh_Hans/nl.html"]
+SIZES = {"phone": (360, 780), "desktop": (1280, 900)}
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def site(full_build: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(full_build / "site"))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--hide-scrollbars"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pages_fit_the_screen_in_their_direction(site: str, browser: webdriver.Chrome,
+                                                 size: str, full_build: Path) -> None:
+    shots = full_build / "site-screenshots"
+    shots.mkdir(exist_ok=True)
+    browser.set_window_size(*SIZES[size])
+    for page in PAGES:
+        browser.get(site + page)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (page, size, overflow)
+        direction = browser.execute_script("return document.documentElement.dir")
+        expected = "rtl" if page.split("/")[0] in {"ar", "ur"} else "ltr"
+        assert direction == expected, page
+        # Every other-language block says its own language and direction.
+        wrong = browser.execute_script("""
+            return [...document.querySelectorAll('[lang]')].filter(
+                e => e.lang.startsWith('ar') && e.dir !== 'rtl').length""")
+        assert wrong == 0, page
+        browser.save_screenshot(str(shots / f"{page.replace('/', '-')}-{size}.png"))
+    assert len(list(shots.glob(f"*-{size}.png"))) == len(PAGES)
+
+
+def test_every_link_and_download_works(site: str, browser: webdriver.Chrome) -> None:
+    for page in PAGES:
+        browser.get(site + page)
+        hrefs = browser.execute_script(
+            "return [...document.querySelectorAll('a[href]')].map(a => a.href)")
+        assert hrefs, page
+        for href in hrefs:
+            assert urlsplit(href).netloc == urlsplit(site).netloc, href  # no other host
+            with urllib.request.urlopen(href) as response:
+                assert response.status == 200, href
+                if href.endswith(".pdf"):
+                    assert response.read().startswith(b"%PDF-")
+
+
+def test_nothing_is_loaded_from_another_host(site: str, browser: webdriver.Chrome) -> None:
+    for page in PAGES:
+        browser.get(site + page)
+        resources = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(r => r.name)")
+        assert any(r.endswith(".woff2") for r in resources), page  # the site's own fonts
+        assert all(r.startswith(site) for r in resources), resources
+
+
+def test_the_site_needs_no_javascript(full_build: Path) -> None:
+    pages = list((full_build / "site").rglob("*.html"))
+    assert len(pages) >= 48
+    for page in pages:
+        assert not re.search(r"<script|\son[a-z]+=", page.read_text(encoding="utf-8")), page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_axe_finds_no_serious_or_critical_violation(site: str, browser: webdriver.Chrome,
+                                                    size: str) -> None:
+    browser.set_window_size(*SIZES[size])
+    axe = AXE.read_text(encoding="utf-8")
+    for page in PAGES:
+        browser.get(site + page)
+        browser.execute_script(axe)
+        result = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then(r => done(r.violations.map("
+            "v => [v.id, v.impact, v.nodes.length])));")
+        serious = [v for v in result if v[1] in ("serious", "critical")]
+        assert serious == [], (page, size, serious)
