@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from kit import commands
+from kit import batch, commands
 from kit.errors import BuildFailure, UserError, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, EDITIONS, PRODUCTS
+from kit.sources.schoollist import SchoolListError
 from kit.version import kit_version
 
 
@@ -46,6 +47,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     parser.add_argument("--school", action="append", type=Path, metavar="PROFILE",
                         help="build this school's pack from its profile (repeatable)")
+    parser.add_argument("--schools", type=Path, metavar="LIST",
+                        help="build the pack of every school of this list (.csv or .xlsx), "
+                             "as Dask tasks")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="with --schools: run on this existing Dask cluster instead of a "
+                             "local one")
+    parser.add_argument("--dashboard", action="store_true",
+                        help="with --schools: serve Dask's dashboard and print its address")
     parser.add_argument("--product", action="append", choices=sorted(PRODUCTS),
                         help="build only this product (repeatable)")
     parser.add_argument("--lang", action="append", metavar="CODE",
@@ -87,6 +96,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(f"unexpected argument `{args.file}`")
     if not 0 <= args.threshold <= 100:
         parser.error("--threshold must be a percentage between 0 and 100")
+    if args.schools and args.school:
+        parser.error("give either --schools LIST or --school PROFILE, not both")
+    if (args.scheduler or args.dashboard) and not args.schools:
+        parser.error("--scheduler and --dashboard go with --schools LIST")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     return args
@@ -131,8 +144,17 @@ def main(argv: list[str]) -> int:
             locales=args.locales,
             schools=tuple(args.school or ()),
             print_condition=args.print_condition,
+            school_list=args.schools,
         )
+        if args.schools and not args.list:
+            return batch.build_batch(options, args.scheduler, args.dashboard)
         return build(options, list_only=args.list)
+    except SchoolListError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problems in the school list; nothing was built",
+              file=sys.stderr)
+        return 2
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -34,6 +34,38 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def state_shard(path: str) -> str:
+    """Which build-state file records an output: a school's own, or the kit-wide one.
+
+    Each school's records live in its own folder, so a batch that finishes a
+    school writes that school's few records, not the whole network's.
+    """
+    parts = path.split("/")
+    return f"schools/{parts[1]}/{STATE}" if parts[0] == "schools" and len(parts) > 2 else STATE
+
+
+def read_state(out: Path) -> dict:
+    """The record of every file the kit wrote into `out`, from all state files."""
+    state: dict = {}
+    for shard in [out / STATE, *sorted(out.glob(f"schools/*/{STATE}"))]:
+        part = read_json(shard, {})
+        if isinstance(part, dict):
+            state.update(part)
+    return state
+
+
+def write_state(out: Path, state: dict, shards: set[str] | None = None) -> None:
+    """Write the state files (only those named in `shards`, when given)."""
+    grouped: dict[str, dict] = {STATE: {}}
+    for path, info in state.items():
+        grouped.setdefault(state_shard(path), {})[path] = info
+    for shard, part in grouped.items():
+        if shards is None or shard in shards:
+            target = out / shard
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(target, part)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fileobj:

@@ -23,18 +23,20 @@ from kit.errors import BuildFailure, UserError, display_path
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import (
     MANIFEST,
-    STATE,
     manifest_entry,
     pack_entry,
     read_json,
+    read_state,
     sha256_file,
     write_json_atomic,
+    write_state,
 )
-from kit.pack import write_pack
+from kit.pack import pack_path, write_pack
 from kit.plan import DEFAULT_CONDITION, Job, plan, plan_school
 from kit.sources.content import Content, load_content
 from kit.sources.languages import SOURCE_LANGUAGE, known_languages
 from kit.sources.school import School, load_schools
+from kit.sources.schoollist import load_school_list
 from kit.translations import (
     LanguageState,
     check_content_markup,
@@ -69,6 +71,7 @@ class Options:
     locales: Path = LOCALES
     schools: tuple[Path, ...] = ()  # school profiles; none builds the department's edition
     print_condition: str = DEFAULT_CONDITION  # the print edition's output intent
+    school_list: Path | None = None  # a network's schools, one per row (.csv or .xlsx)
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def render_and_commit(
     jobs: list[Job], loaded: Loaded, options: Options
 ) -> tuple[list[JobResult], list[Written], list[Job]]:
     """Render what changed into a staging folder, then move it into place."""
-    state = read_json(options.output / STATE, {})
+    state = read_state(options.output)
     shared = shared_inputs(options.content)
     keys = {j.name: job_inputs(j, shared, options.locales,
                                f"strict={options.strict}|{options.print_condition}",
@@ -134,19 +137,25 @@ def render_and_commit(
 
 def publish_sites(loaded: Loaded, options: Options) -> None:
     """The web edition of what the manifest lists: the department's, or each school's."""
+    entries = [e for e in read_json(options.output / MANIFEST, []) if not e.get("stale")]
+    for slug in list(loaded.schools) or [None]:
+        mine = [e for e in entries if e.get("school") == slug]
+        site = publish_site(options.output, slug, mine, loaded)
+        if site is not None:
+            print(f"web edition: {display_path(site / 'index.html')}")
+
+
+def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loaded) -> Path | None:
+    """One site from the files `entries` list; its folder, or None when it was up to date."""
     from kit.web.site import SITE, build_site  # fonts and templates: only when needed
 
-    entries = [e for e in read_json(options.output / MANIFEST, []) if not e.get("stale")]
+    folder = out / SITE if slug is None else out / "schools" / slug / SITE
     order = list(known_languages())
-    sites = [(None, options.output / SITE)] if not loaded.schools else [
-        (slug, options.output / "schools" / slug / SITE) for slug in loaded.schools]
-    for slug, folder in sites:
-        mine = [e for e in entries if e.get("school") == slug]
-        codes = sorted({e["languages"][0] for e in mine if len(e["languages"]) == 1},
-                       key=order.index)
-        if build_site(options.output, folder, mine, loaded.content, loaded.states, codes,
-                      loaded.schools.get(slug or "")):
-            print(f"web edition: {display_path(folder / 'index.html')}")
+    codes = sorted({e["languages"][0] for e in entries if len(e["languages"]) == 1},
+                   key=order.index)
+    changed = build_site(out, folder, entries, loaded.content, loaded.states, codes,
+                         loaded.schools.get(slug or ""))
+    return folder if changed else None
 
 
 @contextmanager
@@ -179,7 +188,10 @@ def load_and_validate(options: Options) -> Loaded:
     content = load_content(options.content)
     check_content_markup(content)
     known = [c for c in requested_languages(options.locales, None) if c != SOURCE_LANGUAGE]
-    schools = load_schools(list(options.schools), known)
+    if options.school_list is not None:
+        schools = load_school_list(options.school_list, known)
+    else:
+        schools = load_schools(list(options.schools), known)
     asked = options.languages
     if schools and not asked:
         # A school's pack needs only the languages its profiles name.
@@ -295,21 +307,53 @@ def commit(
 ) -> None:
     """Move the new files into place and write the manifest, only after success."""
     out = options.output
+    place_files(written, keys, state, out)
+    record_entries(jobs, state, loaded)
+    for slug, school in loaded.schools.items():
+        seal_pack(out, slug, [SOURCE_LANGUAGE, *school.languages], state)
+    write_state(out, state)
+    write_manifest(out, jobs, state, loaded)
+
+
+def place_files(written: list[Written], keys: dict[str, str], state: dict, out: Path) -> None:
+    """Rename each staged file into place and record what it was made from."""
     for w in written:
         target = out / w.output.path
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(w.staged, target)
         state[w.output.path] = {"inputs": keys[w.job_name], "sha256": w.sha256,
                                 "pages": w.pages, "fit": w.fit}
-    entries = [manifest_entry(o, state[o.path], loaded.states) for j in jobs for o in j.outputs]
-    for entry in entries:
-        state[entry["path"]]["entry"] = entry
+
+
+def record_entries(jobs: list[Job], state: dict, loaded: Loaded) -> None:
+    """The manifest record of every planned output, kept in the build state.
+
+    A damaged manifest must not shrink to one build's selection: the build
+    state remembers the record of every file it wrote.
+    """
+    for output in (o for j in jobs for o in j.outputs):
+        state[output.path]["entry"] = manifest_entry(output, state[output.path], loaded.states)
+
+
+def seal_pack(out: Path, slug: str, languages: list[str], state: dict) -> None:
+    """A school's zip of every file its folder holds, and the zip's own record."""
+    members = sorted(path for path, info in state.items()
+                     if isinstance(info, dict) and isinstance(info.get("entry"), dict)
+                     and info["entry"].get("school") == slug
+                     and info["entry"].get("product") != "pack" and (out / path).exists())
+    path = write_pack(out, slug, members)
+    state[path] = {"entry": pack_entry(out, path, slug, languages)}
+
+
+def write_manifest(out: Path, jobs: list[Job], state: dict, loaded: Loaded) -> None:
+    """`manifest.json`: this build's outputs, and every earlier one still on disk."""
+    # An interrupted batch lists only what it finished; the rest keeps its old record.
+    entries = [state[o.path]["entry"] for j in jobs for o in j.outputs
+               if "entry" in state.get(o.path, {})]
     planned = {e["path"] for e in entries}
     previous = read_json(out / MANIFEST, [])
     if not isinstance(previous, list):
         previous = []
-    # A damaged manifest must not shrink to this build's selection: the build
-    # state remembers the record of every file it wrote.
     listed = {e.get("path") for e in previous if isinstance(e, dict)}
     previous = [e for e in previous if isinstance(e, dict) and "path" in e]
     previous += [info["entry"] for path, info in state.items()
@@ -318,19 +362,15 @@ def commit(
         if entry["path"] in planned or not (out / entry["path"]).exists():
             continue
         if entry["product"] == "pack" and entry.get("school") in loaded.schools:
-            continue  # made again below
+            continue  # this build's record is added below
         # Outputs outside this build's selection stay listed; those of a
         # language that fell below the threshold are marked stale until it is
         # translated again.
         if any(code in loaded.stale for code in entry["languages"]):
             entry = {**entry, "stale": True}
         entries.append(entry)
-    for slug, school in loaded.schools.items():
-        members = sorted(e["path"] for e in entries
-                         if e.get("school") == slug and e["product"] != "pack")
-        path = write_pack(out, slug, members)
-        entries.append(pack_entry(out, path, slug, [SOURCE_LANGUAGE, *school.languages]))
-    write_json_atomic(out / STATE, state)
+    entries += [state[pack_path(slug)]["entry"] for slug in loaded.schools
+                if pack_path(slug) in state]
     write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
 
 

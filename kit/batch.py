@@ -1,0 +1,266 @@
+"""Packs for every school of a network, as Dask tasks on this machine or on a cluster.
+
+The same pipeline as one school's build, with a school list as input: every
+row is validated first, the layouts are planned as data, and each layout is
+one Dask task (a pure function of its inputs that writes its files into a
+staging folder and returns their paths and hashes). A school's files move
+into place the moment its last task is done, with its own build state, zip
+and site, so an interrupted batch keeps every finished school and the next
+run builds only the rest. A school that fails is reported; the others finish.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kit.errors import UserError, display_path
+from kit.inputs import job_inputs, shared_inputs
+from kit.manifest import read_state, state_shard, write_state
+from kit.pack import pack_path
+from kit.pipeline import (
+    Loaded,
+    Options,
+    check_glyphs,
+    ensure_dir,
+    load_and_validate,
+    output_lock,
+    place_files,
+    plan_all,
+    publish_site,
+    record_entries,
+    remove_abandoned_staging,
+    seal_pack,
+    up_to_date,
+    write_manifest,
+)
+from kit.plan import Job
+from kit.render import STYLES_DIR, make_environment
+from kit.sources.languages import SOURCE_LANGUAGE
+from kit.translations import translations_for
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
+
+    from kit.pdf.produce import JobResult
+
+INDEX = "schools/index.html"
+REPORT = "schools/report.csv"
+REPORT_COLUMNS = ("slug", "name", "status", "files", "pages", "seconds", "problems")
+# A task whose worker died is run again on another worker this many times.
+RETRIES = 2
+
+
+@dataclass
+class SchoolRun:
+    """One school of the batch: its layouts, and how they went."""
+
+    slug: str
+    jobs: list[Job]
+    todo: list[Job]
+    results: list[JobResult] = field(default_factory=list)
+    status: str = "unchanged"  # built, unchanged or failed
+    seconds: float = 0.0
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{r.job.name}: {r.error.splitlines()[0]}" for r in self.results if r.error]
+
+
+def build_batch(options: Options, scheduler: str | None = None, dashboard: bool = False) -> int:
+    started = time.perf_counter()
+    loaded = load_and_validate(options)
+    jobs = plan_all(loaded, options)
+    out = options.output
+    with output_lock(out):
+        state = read_state(out)
+        shared = shared_inputs(options.content)
+        keys = {j.name: job_inputs(j, shared, options.locales,
+                                   f"strict={options.strict}|{options.print_condition}",
+                                   loaded.schools[j.school or ""])
+                for j in jobs}
+        runs = {slug: SchoolRun(slug, [], []) for slug in loaded.schools}
+        for job in jobs:
+            run = runs[job.school or ""]
+            run.jobs.append(job)
+            if options.force or not up_to_date(job, keys[job.name], state, options):
+                run.todo.append(job)
+        pending = [r for r in runs.values() if r.todo]
+        print(f"{len(runs)} schools: {len(pending)} to build, {len(runs) - len(pending)} "
+              f"unchanged ({sum(len(r.todo) for r in pending)} of {len(jobs)} layouts)",
+              flush=True)
+        check_glyphs(loaded, [c for c in loaded.ready if any(c in j.languages
+                                                             for r in pending for j in r.todo)])
+        remove_abandoned_staging(out)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(out)))
+        interrupted = False
+        try:
+            if pending:
+                with dask_client(scheduler, options.jobs, dashboard) as client:
+                    render_schools(client, pending, loaded, options, staging, keys, state)
+            for run in runs.values():
+                if run.status == "unchanged":
+                    finish_school(run, loaded, state, keys, out, moved=False)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            write_manifest(out, jobs, state, loaded)
+            shutil.rmtree(staging, ignore_errors=True)
+        write_index(out, loaded, runs)
+    failed = [r for r in runs.values() if r.status == "failed"]
+    built = [r for r in runs.values() if r.status == "built"]
+    if interrupted:
+        print(f"interrupted: {len(built)} schools were finished and are in place; run the same "
+              "command again to build the others", file=sys.stderr)
+        return 130
+    for run in failed:
+        print(f"FAILED {run.slug}: {run.problems[0]}", file=sys.stderr)
+    print(f"{len(built)} schools built, {len(runs) - len(built) - len(failed)} unchanged, "
+          f"{len(failed)} failed in {time.perf_counter() - started:.1f} s; "
+          f"index: {display_path(out / INDEX)}, report: {display_path(out / REPORT)}")
+    return 1 if failed else 0
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterator[Client]:
+    """A client of the given Dask scheduler, or of a local cluster sized to this machine."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        count = len(client.scheduler_info().get("workers", {}))
+        print(f"Dask scheduler {scheduler}: {count} workers; dashboard: {client.dashboard_link}",
+              flush=True)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    # One single-threaded worker process per core: WeasyPrint lays out on one thread.
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=":8787" if dashboard else None,
+                           silence_logs=logging.ERROR)
+    try:
+        with Client(cluster) as client:
+            if dashboard:
+                print(f"Dask dashboard: {client.dashboard_link}", flush=True)
+            yield client
+    finally:
+        cluster.close()
+
+
+def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, options: Options,
+                   staging: Path, keys: dict[str, str], state: dict) -> None:
+    """Every layout as a Dask task; each school moves into place when its last one is done."""
+    from dask.distributed import as_completed
+
+    from kit.pdf.produce import JobResult, produce
+
+    # The content and each language set's translations go to the workers once.
+    content = client.scatter(loaded.content, broadcast=True)
+    translations = {}
+    owner: dict[str, tuple[SchoolRun, Job]] = {}
+    futures = []
+    for rank, run in enumerate(pending):
+        for job in run.todo:
+            if job.languages not in translations:
+                translations[job.languages] = client.scatter(
+                    translations_for(loaded.content, loaded.states, job.languages),
+                    broadcast=True)
+            # Schools in list order, so finished schools come steadily from the start.
+            future = client.submit(produce, job, content, translations[job.languages], staging,
+                                   options.strict, loaded.schools[run.slug],
+                                   options.print_condition, key=f"{job.name}-{keys[job.name][:16]}",
+                                   retries=RETRIES, priority=len(pending) - rank, pure=False)
+            owner[future.key] = (run, job)
+            futures.append(future)
+    waiting = {run.slug: len(run.todo) for run in pending}
+    started = time.perf_counter()
+    done = 0
+    for future in as_completed(futures):
+        run, job = owner[future.key]
+        try:
+            result = future.result()
+        except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
+            result = JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
+        run.results.append(result)
+        run.seconds += result.seconds
+        waiting[run.slug] -= 1
+        if waiting[run.slug]:
+            continue
+        finish_school(run, loaded, state, keys, options.output, moved=True)
+        done += 1
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * (len(pending) - done)
+        files = sum(len(r.written) for r in run.results)
+        verdict = "FAILED" if run.status == "failed" else f"{files} files"
+        print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
+              f"{run.seconds:.1f} s of work · {done / len(pending):.0%} done, "
+              f"about {_duration(left)} left", flush=True)
+
+
+def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, str], out: Path,
+                  moved: bool) -> None:
+    """Move a school's new files into place with its records, zip and site; or keep the old."""
+    if any(r.error for r in run.results):
+        run.status = "failed"  # its previous files, if any, stay as they were
+        return
+    school = loaded.schools[run.slug]
+    if moved:
+        place_files([w for r in run.results for w in r.written], keys, state, out)
+        run.status = "built"
+    record_entries(run.jobs, state, loaded)
+    if moved or not (out / pack_path(run.slug)).exists():
+        seal_pack(out, run.slug, [SOURCE_LANGUAGE, *school.languages], state)
+    write_state(out, state, {state_shard(pack_path(run.slug))})
+    entries = [state[o.path]["entry"] for j in run.jobs for o in j.outputs]
+    publish_site(out, run.slug, [e for e in entries if not e.get("stale")], loaded)
+
+
+def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
+    """`schools/index.html` for the staff, and `schools/report.csv` of every school."""
+    state = read_state(out)
+    rows = []
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    for slug, school in sorted(loaded.schools.items(), key=lambda s: s[1].name.lower()):
+        run = runs[slug]
+        paths = [o.path for j in run.jobs for o in j.outputs]
+        pages = sum(state.get(p, {}).get("pages") or 0 for p in paths)
+        built = run.status != "failed" or (out / pack_path(slug)).exists()
+        rows.append({"slug": slug, "name": school.name, "built": built,
+                     "languages": " ".join([SOURCE_LANGUAGE, *school.languages])})
+        writer.writerow([slug, school.name, run.status, len(paths), pages,
+                         f"{run.seconds:.1f}", " | ".join(run.problems)])
+    words = loaded.content.web
+    html = make_environment().get_template("web/schools.html").render(words=words, rows=rows)
+    write_text_atomic(out / INDEX, html)
+    write_text_atomic(out / REPORT, buffer.getvalue())
+    write_text_atomic(out / "schools/style.css", (STYLES_DIR / "web.css").read_text("utf-8"))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds + 0.5), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
