@@ -1,0 +1,280 @@
+"""A school network's batch: school lists, Dask, resuming, incremental rebuilds."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build
+
+from kit.errors import UserError
+from kit.sources.schoollist import SchoolListError, load_school_list
+
+KNOWN = ["fr", "ar", "uk", "ti", "tr"]
+HEADER = ("slug", "name", "address", "website", "site_url", "logo", "languages", "contact1_role",
+          "contact1_name", "contact1_phone", "contact1_email", "clb_name", "clb_phone",
+          "clb_email")
+# Dutch-only packs in the screen edition keep the batch tests quick; one school
+# with a translation shows that languages reach the workers too.
+FAST = ("--strict", "--edition", "screen")
+
+
+def school_row(n: int, languages: str = "", site: str = "", **changes: str) -> dict[str, str]:
+    row = {"slug": f"school-{n:02d}", "name": f"Basisschool Nummer {n}",
+           "address": f"Straat {n}, 9000 Gent", "site_url": site, "languages": languages,
+           "contact1_role": "directie", "contact1_name": f"Directeur {n}",
+           "contact1_phone": f"09 123 45 {n:02d}", "clb_name": "CLB Gent",
+           "clb_phone": "09 277 77 77"}
+    return {**row, **changes}
+
+
+def write_list(folder: Path, rows: list[dict[str, str]], name: str = "schools.csv",
+               delimiter: str = ",", bom: bool = False) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fileobj:
+        writer = csv.DictWriter(fileobj, HEADER, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def report(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "schools/report.csv").open(encoding="utf-8") as fileobj:
+        return {row["slug"]: row for row in csv.DictReader(fileobj)}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten schools on a local Dask cluster."""
+    folder = tmp_path_factory.mktemp("batch")
+    rows = [school_row(n) for n in range(1, 10)]
+    rows.append(school_row(10, "uk", "https://school-10.example/cyberpesten"))
+    school_list = write_list(folder, rows)
+    out = folder / "output"
+    result = run_build(*FAST, "--schools", str(school_list), "--output", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "10 schools: 10 to build, 0 unchanged" in result.stdout
+    return out
+
+
+# --- reading a list --------------------------------------------------------------------------
+
+
+def test_semicolons_and_a_byte_order_mark_as_belgian_excel_writes_them(tmp_path: Path) -> None:
+    path = write_list(tmp_path, [school_row(1, "ar tr")], delimiter=";", bom=True)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfslug;name;")
+    [school] = load_school_list(path, KNOWN)
+    assert (school.slug, school.address, school.languages) == (
+        "school-01", "Straat 1, 9000 Gent", ("ar", "tr"))
+    assert school.contacts[0].phone == "09 123 45 01"
+
+
+def test_an_excel_workbook_reads_like_the_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(HEADER))
+    sheet.append(["de-linde", "Basisschool De Linde", "Lindenlaan 12, 9000 Gent", None, None,
+                  "logo.svg", "ar uk", "zorgcoördinator", "Sofie Verhaegen", 91234567, None,
+                  "CLB Gent", "09 277 77 77", None])
+    shutil.copy(ROOT / "schools/example-logo.svg", tmp_path / "logo.svg")
+    workbook.save(tmp_path / "list.xlsx")
+    [school] = load_school_list(tmp_path / "list.xlsx", KNOWN)
+    assert school.languages == ("ar", "uk")
+    assert school.contacts[0].role == "zorgcoordinator"
+    assert school.contacts[0].phone == "91234567"  # a number cell, as typed
+    assert school.logo is not None and school.logo.file == (tmp_path / "logo.svg").resolve()
+
+
+BAD_LISTS = {
+    "every bad row, with its column": (
+        [school_row(1), school_row(2, contact1_phone="call me"), school_row(3, "xx"),
+         school_row(4, contact1_email="dir@"), school_row(5, name="")],
+        ["schools.csv:3: column contact1_phone: `phone` `call me` is not a phone number "
+         "(e.g. 09 123 45 67 or +32 9 123 45 67)",
+         "schools.csv:4: column languages: the kit has no translation `xx`; choose from: "
+         "fr, en, de, ar, tr, pl, ro, bg, ru, uk, fa, ti, prs, ps, so, es, pt, it, sq, ka, ur, "
+         "zh_Hans, am, el",
+         "schools.csv:5: column contact1_email: `email` `dir@` is not an e-mail address",
+         "schools.csv:6: column name: `name` is empty"]),
+    "a slug used twice": (
+        [school_row(1), school_row(2), school_row(1, name="Basisschool Eén")],
+        ["schools.csv:4: column slug: `school-01` is already used in row 2; every school "
+         "needs its own"]),
+    "a missing logo": (
+        [school_row(1, logo="nowhere.png")],
+        ["schools.csv:2: column logo: cannot read the logo `nowhere.png`: no such file or "
+         "directory"]),
+    "an unsafe slug": (
+        [school_row(1, slug="../etc")],
+        ["schools.csv:2: column slug: `slug` `../etc` must be a safe folder name: lowercase "
+         "letters, digits and single hyphens, at most 60 characters"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_LISTS)
+def test_bad_lists_report_every_bad_row_and_build_nothing(case: str, tmp_path: Path) -> None:
+    rows, expected = BAD_LISTS[case]
+    school_list = write_list(tmp_path, rows)
+    out = tmp_path / "output"
+    result = run_build("--schools", str(school_list), "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: {line}" for line in expected] + [
+        f"{len(expected)} problems in the school list; nothing was built"]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("slug,name\n", "schools.csv:1: the list has no column `address`"),
+    (",".join(HEADER) + ",colour\n",
+     "schools.csv:1: unknown column `colour` (the README lists the columns)"),
+    (",".join(HEADER) + "\n", "schools.csv:2: the school list has a header but no schools"),
+    ("", "schools.csv:1: the school list is empty"),
+])
+def test_a_list_that_is_not_a_school_list(text: str, expected: str, tmp_path: Path) -> None:
+    (tmp_path / "schools.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_school_list(tmp_path / "schools.csv", KNOWN)
+    assert not isinstance(caught.value, SchoolListError)
+    assert str(caught.value).endswith(expected)
+
+
+# --- the batch -------------------------------------------------------------------------------
+
+
+def test_every_school_gets_its_pack_an_index_and_a_report(batch: Path) -> None:
+    rows = report(batch)
+    assert len(rows) == 10 and {r["status"] for r in rows.values()} == {"built"}
+    manifest = json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
+    for slug, row in rows.items():
+        folder = batch / "schools" / slug
+        assert (folder / f"{slug}.zip").is_file() and (folder / "site/index.html").is_file()
+        files = [e for e in manifest if e.get("school") == slug and e["product"] != "pack"]
+        assert int(row["files"]) == len(files) and int(row["pages"]) == sum(
+            e["pages"] for e in files)
+    assert {e["languages"][-1] for e in manifest if e.get("school") == "school-10"} == {"nl", "uk"}
+    index = (batch / "schools/index.html").read_text(encoding="utf-8")
+    for slug in rows:
+        assert f'href="{slug}/{slug}.zip"' in index and f'href="{slug}/site/index.html"' in index
+    check = run_build("check", "--output", str(batch))
+    assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
+
+
+def test_a_changed_row_or_catalog_rebuilds_only_what_it_touches(batch: Path,
+                                                               tmp_path: Path) -> None:
+    out, locales = tmp_path / "output", tmp_path / "locales"
+    shutil.copytree(batch, out)
+    shutil.copytree(ROOT / "locales", locales)
+    po = locales / "uk/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        "# back-translation:", "# back-translation (checked):", 1), encoding="utf-8")
+    rows = [school_row(n) for n in range(1, 10)]
+    rows[3]["contact1_name"] = "Directrice 4"
+    rows.append(school_row(10, "uk", "https://school-10.example/cyberpesten"))
+    before = {e["path"]: e["sha256"] for e in
+              json.loads((out / "manifest.json").read_text(encoding="utf-8"))}
+    result = run_build(*FAST, "--schools", str(write_list(tmp_path, rows)), "--output", str(out),
+                       "--locales", str(locales))
+    assert result.returncode == 0, result.stderr
+    # Of 44 layouts: school 4's four, and of school 10 the Ukrainian brochure
+    # alone and beside the Dutch and the multilingual posters on A4 and A3.
+    assert "10 schools: 2 to build, 8 unchanged (8 of 44 layouts)" in result.stdout
+    assert {s for s, r in report(out).items() if r["status"] == "built"} == {
+        "school-04", "school-10"}
+    after = {e["path"]: e for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))}
+    assert after.keys() == before.keys()
+    for path, entry in after.items():
+        if ("uk" not in entry["languages"] and entry["product"] != "pack"
+                and entry["school"] != "school-04"):
+            assert entry["sha256"] == before[path], path
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[str]:
+    """A scheduler and a worker started as separate processes, as on a real network."""
+    address = f"tcp://127.0.0.1:{free_port}"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                                  "--host", "127.0.0.1", "--port", str(free_port),
+                                  "--dashboard-address", ":0"], cwd=tmp_path,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                               "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield address
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_the_batch_runs_on_an_existing_dask_cluster(dask_cluster: str, tmp_path: Path) -> None:
+    school_list = write_list(tmp_path, [school_row(1), school_row(2)])
+    out = tmp_path / "output"
+    result = run_build(*FAST, "--schools", str(school_list), "--output", str(out),
+                       "--scheduler", dask_cluster)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"Dask scheduler {dask_cluster}: " in result.stdout
+    assert {r["status"] for r in report(out).values()} == {"built"}
+
+
+def test_an_unreachable_scheduler_is_one_line(free_port: int, tmp_path: Path) -> None:
+    school_list = write_list(tmp_path, [school_row(1)])
+    result = run_build("--schools", str(school_list), "--output", str(tmp_path / "output"),
+                       "--scheduler", f"tcp://127.0.0.1:{free_port}")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"error: cannot reach the Dask scheduler at tcp://127.0.0.1:{free_port}")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_killed_batch_resumes_with_the_unfinished_schools(tmp_path: Path) -> None:
+    school_list = write_list(tmp_path, [school_row(n) for n in range(1, 7)])
+    out = tmp_path / "output"
+    command = [sys.executable, str(ROOT / "build.py"), *FAST, "--schools", str(school_list),
+               "--output", str(out), "--jobs", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, start_new_session=True)
+    assert process.stdout is not None
+    deadline = time.monotonic() + 240
+    finished = 0
+    for line in process.stdout:
+        if line.startswith("["):
+            finished += 1
+            if finished == 2:
+                break
+        assert time.monotonic() < deadline
+    os.killpg(process.pid, signal.SIGKILL)  # the build and its Dask workers, mid-work
+    process.wait()
+    process.stdout.close()
+    assert finished == 2
+    # Nothing half-written: every file in place is complete (no staging file leaks out).
+    assert not [p for p in out.rglob("*.tmp")]
+    again = run_build(*FAST, "--schools", str(school_list), "--output", str(out))
+    assert again.returncode == 0, again.stderr
+    first = again.stdout.splitlines()[0]
+    built = int(first.split(": ")[1].split(" to build")[0])
+    assert 0 < built <= 4, first  # at least the two finished schools were kept
+    assert {r["status"] for r in report(out).values()} <= {"built", "unchanged"}
+    check = run_build("check", "--output", str(out))
+    assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
