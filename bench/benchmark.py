@@ -1,6 +1,7 @@
 """Measure the build against a naive baseline, in one run on one machine.
 
     ./run bench            (or: .venv/bin/python bench/benchmark.py)
+    ./run bench --schools 200   (a school network's batch: see bench/schools.py)
 
 Prints (a) a naive sequential loop that calls WeasyPrint once per planned
 output (and gives each file the build's last pass), (b) a cold full build,
@@ -109,4 +110,15 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Measure the kit's builds in one run.")
+    parser.add_argument("--schools", type=int, metavar="N",
+                        help="measure a batch of N generated schools instead (bench/schools.py)")
+    args = parser.parse_args()
+    if args.schools:
+        from schools import main as schools_main
+
+        schools_main(args.schools)
+    else:
+        main()

@@ -12,6 +12,7 @@ run builds only the rest. A school that fails is reported; the others finish.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 import shutil
@@ -48,6 +49,7 @@ from kit.plan import Job
 from kit.render import STYLES_DIR, make_environment
 from kit.sources.languages import SOURCE_LANGUAGE
 from kit.translations import translations_for
+from kit.web.site import write_fonts
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -59,6 +61,9 @@ REPORT = "schools/report.csv"
 REPORT_COLUMNS = ("slug", "name", "status", "files", "pages", "seconds", "problems")
 # A task whose worker died is run again on another worker this many times.
 RETRIES = 2
+# Schools whose brochures share the department's layouts in one task: more
+# share more work; fewer finish sooner (a stopped batch loses the chunk in work).
+CHUNK = 16
 
 
 @dataclass
@@ -125,8 +130,10 @@ def build_batch(options: Options, scheduler: str | None = None, dashboard: bool 
         return 130
     for run in failed:
         print(f"FAILED {run.slug}: {run.problems[0]}", file=sys.stderr)
+    peak = max((r.peak_mb for run in runs.values() for r in run.results), default=0)
     print(f"{len(built)} schools built, {len(runs) - len(built) - len(failed)} unchanged, "
-          f"{len(failed)} failed in {time.perf_counter() - started:.1f} s; "
+          f"{len(failed)} failed in {time.perf_counter() - started:.1f} s "
+          f"(peak worker memory {peak:.0f} MB); "
           f"index: {display_path(out / INDEX)}, report: {display_path(out / REPORT)}")
     return 1 if failed else 0
 
@@ -162,54 +169,80 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
         cluster.close()
 
 
+def task_groups(pending: list[SchoolRun]) -> list[tuple[int, list[tuple[SchoolRun, Job]]]]:
+    """The batch's tasks as (priority, layouts): one layout each, except brochures.
+
+    The schools are taken in chunks, in list order; within a chunk, every
+    school's brochure in one language set is one task, so the department's
+    pages of that set are laid out once for the whole chunk. Earlier chunks go
+    first, so finished schools come steadily from the start of the list.
+    """
+    groups: list[tuple[int, list[tuple[SchoolRun, Job]]]] = []
+    chunks = [pending[i:i + CHUNK] for i in range(0, len(pending), CHUNK)]
+    for rank, chunk in enumerate(chunks):
+        priority = len(chunks) - rank
+        brochures: dict[tuple[str, ...], list[tuple[SchoolRun, Job]]] = {}
+        for run in chunk:
+            for job in run.todo:
+                if job.product == "brochure":
+                    brochures.setdefault(job.languages, []).append((run, job))
+                else:
+                    groups.append((priority, [(run, job)]))
+        groups += [(priority, members) for members in brochures.values()]
+    return groups
+
+
 def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, options: Options,
                    staging: Path, keys: dict[str, str], state: dict) -> None:
-    """Every layout as a Dask task; each school moves into place when its last one is done."""
+    """Every task on the cluster; each school moves into place when its last one is done."""
     from dask.distributed import as_completed
 
-    from kit.pdf.produce import JobResult, produce
+    from kit.pdf.produce import JobResult, produce_group
 
     # The content and each language set's translations go to the workers once.
     content = client.scatter(loaded.content, broadcast=True)
     translations = {}
-    owner: dict[str, tuple[SchoolRun, Job]] = {}
+    owner: dict[str, list[tuple[SchoolRun, Job]]] = {}
     futures = []
-    for rank, run in enumerate(pending):
-        for job in run.todo:
-            if job.languages not in translations:
-                translations[job.languages] = client.scatter(
-                    translations_for(loaded.content, loaded.states, job.languages),
-                    broadcast=True)
-            # Schools in list order, so finished schools come steadily from the start.
-            future = client.submit(produce, job, content, translations[job.languages], staging,
-                                   options.strict, loaded.schools[run.slug],
-                                   options.print_condition, key=f"{job.name}-{keys[job.name][:16]}",
-                                   retries=RETRIES, priority=len(pending) - rank, pure=False)
-            owner[future.key] = (run, job)
-            futures.append(future)
+    for priority, members in task_groups(pending):
+        languages = members[0][1].languages
+        if languages not in translations:
+            translations[languages] = client.scatter(
+                translations_for(loaded.content, loaded.states, languages), broadcast=True)
+        jobs = [job for _, job in members]
+        schools = {run.slug: loaded.schools[run.slug] for run, _ in members}
+        key = hashlib.sha256("".join(keys[j.name] for j in jobs).encode()).hexdigest()[:16]
+        future = client.submit(produce_group, jobs, content, translations[languages], staging,
+                               options.strict, schools, options.print_condition,
+                               key=f"{jobs[0].name}-{len(jobs)}-{key}", retries=RETRIES,
+                               priority=priority, pure=False)
+        owner[future.key] = members
+        futures.append(future)
     waiting = {run.slug: len(run.todo) for run in pending}
     started = time.perf_counter()
     done = 0
     for future in as_completed(futures):
-        run, job = owner[future.key]
+        members = owner[future.key]
         try:
-            result = future.result()
+            results = future.result()
         except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
-            result = JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
-        run.results.append(result)
-        run.seconds += result.seconds
-        waiting[run.slug] -= 1
-        if waiting[run.slug]:
-            continue
-        finish_school(run, loaded, state, keys, options.output, moved=True)
-        done += 1
-        elapsed = time.perf_counter() - started
-        left = elapsed / done * (len(pending) - done)
-        files = sum(len(r.written) for r in run.results)
-        verdict = "FAILED" if run.status == "failed" else f"{files} files"
-        print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
-              f"{run.seconds:.1f} s of work · {done / len(pending):.0%} done, "
-              f"about {_duration(left)} left", flush=True)
+            results = [JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
+                       for _, job in members]
+        for (run, _), result in zip(members, results, strict=True):
+            run.results.append(result)
+            run.seconds += result.seconds
+            waiting[run.slug] -= 1
+            if waiting[run.slug]:
+                continue
+            finish_school(run, loaded, state, keys, options.output, moved=True)
+            done += 1
+            elapsed = time.perf_counter() - started
+            left = elapsed / done * (len(pending) - done)
+            files = sum(len(r.written) for r in run.results)
+            verdict = "FAILED" if run.status == "failed" else f"{files} files"
+            print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
+                  f"{run.seconds:.1f} s of work · {done / len(pending):.0%} done, "
+                  f"about {_duration(left)} left", flush=True)
 
 
 def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, str], out: Path,
@@ -251,6 +284,9 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
     write_text_atomic(out / INDEX, html)
     write_text_atomic(out / REPORT, buffer.getvalue())
     write_text_atomic(out / "schools/style.css", (STYLES_DIR / "web.css").read_text("utf-8"))
+    # The Latin face, cut down to the index's characters, like every site's fonts.
+    shutil.rmtree(out / "schools/fonts", ignore_errors=True)
+    write_fonts(out / "schools", html, [SOURCE_LANGUAGE])
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -117,8 +117,13 @@ def render_html(
     tr: Translations,
     padding: int = 0,
     school: School | None = None,
+    body_pages: int = 0,
 ) -> str:
-    """The HTML of one job; `padding` adds blank pages before a brochure's back page."""
+    """The HTML of one job; `padding` adds blank pages before a brochure's back page.
+
+    With `body_pages`, a school's brochure has that many empty pages where the
+    department's pages go, so its own pages are numbered as in the whole.
+    """
     cols = columns(content, job.languages, tr)
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     colophon_cols = cols
@@ -156,6 +161,7 @@ def render_html(
         product=job.product,
         multilingual=len(cols) > 2,
         padding=padding,
+        body_pages=body_pages,
         school=school,
         guide=content.guide,
         reviews=tr.reviews,

@@ -278,3 +278,32 @@ def test_a_killed_batch_resumes_with_the_unfinished_schools(tmp_path: Path) -> N
     assert {r["status"] for r in report(out).values()} <= {"built", "unchanged"}
     check = run_build("check", "--output", str(out))
     assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
+
+
+def test_the_example_list_is_valid() -> None:
+    schools = load_school_list(ROOT / "schools/network-example.csv",
+                               ["fr", "ar", "tr", "uk"])
+    assert [s.slug for s in schools] == ["de-linde", "de-eik"]
+    assert schools[0].logo is not None and len(schools[0].contacts) == 2
+    assert schools[1].languages == ("fr", "ar") and schools[1].contacts[0].phone == "09 234 56 78"
+
+
+def test_shared_layouts_make_the_same_files_as_a_school_s_own_build(batch: Path,
+                                                                    tmp_path: Path) -> None:
+    """The batch lays out the department's brochure pages once for all ten schools."""
+    profile = tmp_path / "school-10.yaml"
+    profile.write_text(
+        "slug: school-10\nname: Basisschool Nummer 10\naddress: Straat 10, 9000 Gent\n"
+        "site_url: https://school-10.example/cyberpesten\nlanguages: [uk]\n"
+        "contacts:\n  - role: directie\n    name: Directeur 10\n    phone: 09 123 45 10\n"
+        "clb:\n  name: CLB Gent\n  phone: 09 277 77 77\n", encoding="utf-8")
+    out = tmp_path / "output"
+    result = run_build(*FAST, "--school", str(profile), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    alone = {e["path"]: e["sha256"] for e in
+             json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+             if e["product"] == "brochure"}
+    batched = {e["path"]: e["sha256"] for e in
+               json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
+               if e["product"] == "brochure" and e["school"] == "school-10"}
+    assert len(alone) == 3 and alone == batched

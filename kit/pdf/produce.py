@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import re
@@ -110,6 +111,93 @@ def produce(
     result.seconds = time.perf_counter() - started
     result.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def produce_group(
+    jobs: list[Job], content: Content, tr: Translations, staging: Path, strict: bool,
+    schools: dict[str, School], print_condition: str = DEFAULT_CONDITION,
+) -> list[JobResult]:
+    """Several schools' layouts of one product in one language set (a batch's task).
+
+    Brochures share the department's pages: they are laid out once per page
+    geometry, and each school lays out only its own pages (cover, contact
+    page, back page) around as many empty pages, which the department's then
+    replace. The files are the same as those of a school's own build.
+    """
+    if jobs[0].product != "brochure" or len(jobs) == 1:
+        return [produce(job, content, tr, staging, strict, schools.get(job.school or ""),
+                        print_condition) for job in jobs]
+    started = time.perf_counter()
+    results = [JobResult(job) for job in jobs]
+    logs = [RenderLog() for _ in jobs]
+    r = renderer()
+    condition = CONDITIONS[print_condition]
+    try:
+        for bleed in sorted({bleed for job in jobs for bleed in job.layouts}, reverse=True):
+            body = _department_pages(r, content, jobs[0], tr, bleed, logs[0])
+            for job, result, log in zip(jobs, results, logs, strict=True):
+                if result.error or bleed not in job.layouts:
+                    continue
+                try:
+                    document = _school_around(r, content, job, tr, bleed, log,
+                                              schools[job.school or ""], body)
+                    for output in (o for o in job.outputs if (o.edition == "print") == bleed):
+                        written = _write(output, job.name, document, staging, log, 100,
+                                         condition, content.document.edition)
+                        problems = preflight.problems_of(output, written.staged, written.pages,
+                                                         content.heading_count)
+                        if problems:
+                            raise JobError(f"preflight of {output.path}: {problems[0]}")
+                        result.written.append(written)
+                    del document
+                except JobError as exc:
+                    result.error = str(exc)
+            del body
+        for result, log in zip(results, logs, strict=True):
+            if not result.error:
+                try:
+                    _check_log(log, strict)
+                except JobError as exc:
+                    result.error = str(exc)
+    except JobError as exc:  # the department's pages themselves: every school of the task
+        for result in results:
+            result.error = result.error or str(exc)
+    except OSError as exc:
+        for result in results:
+            result.error = f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}"
+    except Exception:
+        for result in results:
+            result.error = "internal error\n" + traceback.format_exc()
+    share = (time.perf_counter() - started) / len(jobs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for result, log in zip(results, logs, strict=True):
+        result.warnings = list(dict.fromkeys(log.warnings))
+        result.seconds, result.peak_mb = share, peak
+    return results
+
+
+def _department_pages(r: Renderer, content: Content, job: Job, tr: Translations, bleed: bool,
+                      log: RenderLog) -> list:
+    """The pages between the cover and the back page, the same in every school's brochure."""
+    department = dataclasses.replace(job, school=None)
+    document = r.layout(render_html(r.env, content, department, tr), department, bleed, log)
+    back = next(i for i, page in enumerate(document.pages) if "colophon" in page.anchors)
+    return document.pages[1:back]
+
+
+def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bleed: bool,
+                   log: RenderLog, school: School, body: list) -> Document:
+    """A school's brochure: its own pages laid out, the department's pages put in place."""
+    html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS if bleed else 0,
+                       school=school, body_pages=len(body))
+    own = r.layout(html, job, bleed, log)
+    stand_ins = own.pages[1:1 + len(body)]
+    if len(stand_ins) != len(body) or any(f"body-page-{n}" not in page.anchors
+                                          for n, page in enumerate(stand_ins, start=1)):
+        raise JobError(f"the school's own pages of {job.name} do not line up with the "
+                       "department's pages")
+    document = own.copy([own.pages[0], *body, *own.pages[1 + len(body):]])
+    return _drop_surplus_blanks(document) if bleed else document
 
 
 def _layouts(

@@ -70,7 +70,7 @@ def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
     shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
-    _fonts(staging, "".join(pages.values()), codes)
+    write_fonts(staging, "".join(pages.values()), codes)
     (staging / INPUTS).write_text(digest)
     _swap(staging, folder)
     return True
@@ -151,7 +151,7 @@ def _chooser(env: jinja2.Environment, content: Content, codes: list[str],
     )
 
 
-def _fonts(folder: Path, html: str, codes: list[str]) -> None:
+def write_fonts(folder: Path, html: str, codes: list[str]) -> None:
     """Each face the site uses, cut down to the characters its pages contain, as WOFF2."""
     from fontTools import subset
     from fontTools.ttLib import TTFont

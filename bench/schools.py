@@ -1,0 +1,140 @@
+"""Measure a school network's batch against school builds one after the other.
+
+    ./run bench --schools 200      (or: .venv/bin/python bench/benchmark.py --schools 200)
+
+Generates N schools (Dutch and four translations each; brochures in the
+office and print editions; the Dutch and the multilingual posters) and prints,
+from one run:
+(a) the naive baseline: each school a separate `build.py --school` run, one
+    after the other, measured on a sample of schools and extrapolated to N;
+(b) the batch on a local Dask cluster (`--schools LIST`);
+(c) the batch on a Dask scheduler and workers started as separate processes
+    (`--scheduler tcp://…`);
+then seconds per school, the peak memory of a worker and the ratios b/a, c/a.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti", "prs",
+                "ps", "so", "es", "pt", "it", "sq", "ka", "ur", "zh_Hans", "am", "el"]
+EDITIONS = ["--edition", "office", "--edition", "print"]
+COLUMNS = ["slug", "name", "address", "site_url", "languages", "contact1_role", "contact1_name",
+           "contact1_phone", "contact1_email", "clb_name", "clb_phone", "clb_email"]
+SAMPLE = 3
+
+
+def generated_schools(count: int) -> list[dict[str, str]]:
+    """Schools with plausible details and four translations each (a fixed seed)."""
+    rng = random.Random(2026)
+    return [{
+        "slug": f"school-{n:03d}", "name": f"Basisschool De Bron {n}",
+        "address": f"Schoolstraat {n}, 9000 Gent",
+        "site_url": f"https://school-{n:03d}.example/cyberpesten",
+        "languages": " ".join(rng.sample(TRANSLATIONS, 4)),
+        "contact1_role": "zorgcoördinator", "contact1_name": f"Zorgcoördinator {n}",
+        "contact1_phone": f"09 {100 + n % 900} 45 67", "contact1_email": f"zorg@school-{n}.example",
+        "clb_name": "CLB Gent", "clb_phone": "09 277 77 77", "clb_email": "info@clb.example",
+    } for n in range(1, count + 1)]
+
+
+def write_list(path: Path, schools: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fileobj:
+        writer = csv.DictWriter(fileobj, COLUMNS)
+        writer.writeheader()
+        writer.writerows(schools)
+
+
+def write_profile(path: Path, school: dict[str, str]) -> None:
+    """The same school as a YAML profile, for the one-school build of the baseline."""
+    lines = [f"{key}: {school[key]!r}" for key in ("slug", "name", "address", "site_url")]
+    lines += [f"languages: [{', '.join(school['languages'].split())}]", "contacts:",
+              f"  - role: {school['contact1_role']}", f"    name: {school['contact1_name']!r}",
+              f"    phone: {school['contact1_phone']!r}",
+              f"    email: {school['contact1_email']!r}", "clb:",
+              f"  name: {school['clb_name']!r}", f"  phone: {school['clb_phone']!r}",
+              f"  email: {school['clb_email']!r}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build(*args: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--strict", *EDITIONS,
+                             *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"the build failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return time.perf_counter() - started, result.stdout
+
+
+def peak_mb(log: str) -> str:
+    found = re.search(r"peak worker memory (\d+) MB", log)
+    return found.group(1) if found else "?"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def separate_cluster_batch(school_list: Path, out: Path, workers: int) -> tuple[float, str]:
+    """The batch on a scheduler and workers that are processes of their own."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", str(port), "--dashboard-address", ":0"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",
+         str(workers), "--nthreads", "1", "--no-dashboard"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return build("--schools", str(school_list), "--output", str(out),
+                     "--scheduler", address)
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def main(count: int) -> None:
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores; {count} generated schools (Dutch + 4 translations each, "
+          "office and print brochures, Dutch and multilingual posters)", flush=True)
+    schools = generated_schools(count)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sample = schools[:min(SAMPLE, count)]
+        seconds = []
+        for school in sample:
+            profile = folder / f"{school['slug']}.yaml"
+            write_profile(profile, school)
+            took, _ = build("--school", str(profile), "--output", str(folder / "naive"))
+            seconds.append(took)
+        naive = sum(seconds) / len(seconds) * count
+        print(f"(a) naive, one school build after the other: {naive:7.1f} s  (measured on "
+              f"{len(sample)} schools, {sum(seconds) / len(seconds):.1f} s each, extrapolated "
+              f"to {count})", flush=True)
+        school_list = folder / "schools.csv"
+        write_list(school_list, schools)
+        local, log = build("--schools", str(school_list), "--output", str(folder / "local"))
+        print(f"(b) batch, local Dask cluster:               {local:7.1f} s  "
+              f"({local / count:.2f} s per school, peak worker memory {peak_mb(log)} MB)",
+              flush=True)
+        remote, log = separate_cluster_batch(school_list, folder / "remote", cores)
+        print(f"(c) batch, separate scheduler and workers:   {remote:7.1f} s  "
+              f"({remote / count:.2f} s per school, peak worker memory {peak_mb(log)} MB)")
+    print(f"b/a = {local / naive:.2f}   c/a = {remote / naive:.2f}   (target <= 0.10; "
+          "<= 1 s per school on 2 cores; <= 400 MB per worker)")
