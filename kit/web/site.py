@@ -9,7 +9,9 @@ the site, and deploying is copying it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -151,30 +153,35 @@ def _chooser(env: jinja2.Environment, content: Content, codes: list[str],
     )
 
 
+# The Latin face (which also draws Cyrillic and Greek) carries printable ASCII
+# and Latin-1, and every Unicode block of which a page uses one letter, whole.
+# Its subset then depends on the scripts a site shows, not on a school's name
+# or languages, so a batch makes each subset once for many schools (`_subset`).
+LATIN_BASE = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x180))
+LATIN_BLOCKS = ((0x180, 0x250), (0x250, 0x300), (0x300, 0x370), (0x370, 0x400), (0x400, 0x530),
+                (0x1E00, 0x1F00), (0x2000, 0x2070), (0x20A0, 0x20D0))
+
+
 def write_fonts(folder: Path, html: str, codes: list[str]) -> None:
     """Each face the site uses, cut down to the characters its pages contain, as WOFF2."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    text = re.sub(r"<[^>]+>", " ", html)
+    text = set(re.sub(r"<[^>]+>", " ", html))
     scripts = {language(c).script for c in codes} | {"Latn"}
     families = {family for script in scripts for family in STACKS[script]}
     (folder / "fonts").mkdir()
     rules = []
     for face in (f for f in FACES if f.family in families):
-        with TTFont(FONTS_DIR / face.file, lazy=True) as font:
-            chars = {c for c in text if ord(c) in font.getBestCmap()}
-        if not chars:
+        coverage = _coverage(face.file)
+        used = {ord(c) for c in text} & coverage
+        if not used:
             continue
-        options = subset.Options()
-        options.flavor = "woff2"
-        options.layout_features = ["*"]
-        loaded = subset.load_font(str(FONTS_DIR / face.file), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted(chars)))
-        subsetter.subset(loaded)
+        if face.family in STACKS["Latn"]:
+            used |= LATIN_BASE
+            for start, end in LATIN_BLOCKS:
+                if any(start <= c < end for c in used):
+                    used |= set(range(start, end))
+        chars = frozenset(chr(c) for c in used & coverage)
         name = f"{Path(face.file).stem}.woff2"
-        subset.save_font(loaded, str(folder / "fonts" / name), options)
+        (folder / "fonts" / name).write_bytes(_subset(face.file, chars))
         rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("fonts/{name}") '
                      f'format("woff2"); font-weight: {face.weight}; font-style: {face.style}; '
                      "font-display: swap; }")
@@ -182,6 +189,31 @@ def write_fonts(folder: Path, html: str, codes: list[str]) -> None:
         stack = ", ".join(f'"{family}"' for family in STACKS[script])
         rules.append(f'[data-script="{script}"] {{ font-family: {stack}, sans-serif; }}')
     (folder / "fonts.css").write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
+@functools.cache
+def _coverage(file: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONTS_DIR / file, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@functools.lru_cache(maxsize=128)
+def _subset(file: str, chars: frozenset[str]) -> bytes:
+    """One face cut down to `chars`, as WOFF2; the same request is answered from memory."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    font = subset.load_font(str(FONTS_DIR / file), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(chars)))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    return buffer.getvalue()
 
 
 def _swap(staging: Path, folder: Path) -> None:
