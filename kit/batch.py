@@ -145,7 +145,7 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
 
     if scheduler:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="5s")
         except (OSError, TimeoutError) as exc:
             raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         count = len(client.scheduler_info().get("workers", {}))
