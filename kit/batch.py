@@ -34,6 +34,7 @@ from kit.pipeline import (
     Options,
     check_glyphs,
     ensure_dir,
+    layout_groups,
     load_and_validate,
     output_lock,
     place_files,
@@ -61,9 +62,6 @@ REPORT = "schools/report.csv"
 REPORT_COLUMNS = ("slug", "name", "status", "files", "pages", "seconds", "problems")
 # A task whose worker died is run again on another worker this many times.
 RETRIES = 2
-# Schools whose brochures share the department's layouts in one task: more
-# share more work; fewer finish sooner (a stopped batch loses the chunk in work).
-CHUNK = 16
 
 
 @dataclass
@@ -169,29 +167,6 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
         cluster.close()
 
 
-def task_groups(pending: list[SchoolRun]) -> list[tuple[int, list[tuple[SchoolRun, Job]]]]:
-    """The batch's tasks as (priority, layouts): one layout each, except brochures.
-
-    The schools are taken in chunks, in list order; within a chunk, every
-    school's brochure in one language set is one task, so the department's
-    pages of that set are laid out once for the whole chunk. Earlier chunks go
-    first, so finished schools come steadily from the start of the list.
-    """
-    groups: list[tuple[int, list[tuple[SchoolRun, Job]]]] = []
-    chunks = [pending[i:i + CHUNK] for i in range(0, len(pending), CHUNK)]
-    for rank, chunk in enumerate(chunks):
-        priority = len(chunks) - rank
-        brochures: dict[tuple[str, ...], list[tuple[SchoolRun, Job]]] = {}
-        for run in chunk:
-            for job in run.todo:
-                if job.product == "brochure":
-                    brochures.setdefault(job.languages, []).append((run, job))
-                else:
-                    groups.append((priority, [(run, job)]))
-        groups += [(priority, members) for members in brochures.values()]
-    return groups
-
-
 def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, options: Options,
                    staging: Path, keys: dict[str, str], state: dict) -> None:
     """Every task on the cluster; each school moves into place when its last one is done."""
@@ -204,18 +179,22 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
     translations = {}
     owner: dict[str, list[tuple[SchoolRun, Job]]] = {}
     futures = []
-    for priority, members in task_groups(pending):
-        languages = members[0][1].languages
+    runs = {run.slug: run for run in pending}
+    groups = layout_groups([job for run in pending for job in run.todo])
+    last = groups[-1][0]
+    for number, jobs in groups:
+        languages = jobs[0].languages
         if languages not in translations:
             translations[languages] = client.scatter(
                 translations_for(loaded.content, loaded.states, languages), broadcast=True)
-        jobs = [job for _, job in members]
-        schools = {run.slug: loaded.schools[run.slug] for run, _ in members}
+        members = [(runs[job.school or ""], job) for job in jobs]
+        schools = {job.school or "": loaded.schools[job.school or ""] for job in jobs}
         key = hashlib.sha256("".join(keys[j.name] for j in jobs).encode()).hexdigest()[:16]
+        # Earlier chunks first, so finished schools come steadily from the list's start.
         future = client.submit(produce_group, jobs, content, translations[languages], staging,
                                options.strict, schools, options.print_condition,
                                key=f"{jobs[0].name}-{len(jobs)}-{key}", retries=RETRIES,
-                               priority=priority, pure=False)
+                               priority=last - number, pure=False)
         owner[future.key] = members
         futures.append(future)
     waiting = {run.slug: len(run.todo) for run in pending}

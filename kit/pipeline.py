@@ -55,6 +55,9 @@ LOCALES = ROOT / "locales"
 OUTPUT = ROOT / "output"
 SCHOOLS = ROOT / "schools"
 LOCK = ".build.lock"
+# Schools whose brochures share the department's layouts in one task: more
+# share more work; fewer finish sooner (a stopped batch loses the chunk in work).
+SHARED_CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -257,40 +260,68 @@ def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
     return True
 
 
+def layout_groups(jobs: list[Job], chunk: int = SHARED_CHUNK) -> list[tuple[int, list[Job]]]:
+    """The render tasks, as (chunk number, jobs): one job each, except brochures.
+
+    The schools are taken in chunks, in the order given; within a chunk, every
+    school's brochure in one language set is one task, so the department's
+    pages of that set are laid out once for the whole chunk.
+    """
+    slugs = list(dict.fromkeys(job.school for job in jobs))
+    groups: list[tuple[int, list[Job]]] = []
+    shared: dict[tuple[int, tuple[str, ...]], list[Job]] = {}
+    for job in jobs:
+        number = slugs.index(job.school) // chunk
+        if job.product == "brochure" and job.school is not None:
+            shared.setdefault((number, job.languages), []).append(job)
+        else:
+            groups.append((number, [job]))
+    groups += [(number, members) for (number, _), members in shared.items()]
+    return sorted(groups, key=lambda g: g[0])
+
+
 def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options) -> list[JobResult]:
     """Render jobs over a process pool; one progress line per finished output."""
     results: list[JobResult] = []
     if not jobs:
         return results
-    from kit.pdf.produce import produce  # PDF libraries load only when there is work
+    from kit.pdf.produce import produce_group  # PDF libraries load only when there is work
 
     total = sum(len(j.outputs) for j in jobs)
     done = 0
-    with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(jobs)))) as pool:
-        # Longest jobs first (bilingual brochures), so no core idles at the end.
-        ordered = sorted(jobs, key=lambda j: (j.product != "brochure", len(j.languages) == 1))
+    groups = [members for _, members in layout_groups(jobs)]
+    with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(groups)))) as pool:
+        # Longest tasks first (bilingual brochures), so no core idles at the end.
+        groups.sort(key=lambda g: (g[0].product != "brochure", len(g[0].languages) == 1,
+                                   -len(g)))
         futures = [
-            pool.submit(produce, job, loaded.content,
-                        translations_for(loaded.content, loaded.states, job.languages),
-                        staging, options.strict, loaded.schools.get(job.school or ""),
+            pool.submit(produce_group, members, loaded.content,
+                        translations_for(loaded.content, loaded.states, members[0].languages),
+                        staging, options.strict,
+                        {j.school: loaded.schools[j.school] for j in members if j.school},
                         options.print_condition)
-            for job in ordered
+            for members in groups
         ]
         for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            if result.error:
-                done += len(result.job.outputs)
-                print(f"[{done:>3}/{total}] FAILED {result.job.name}", flush=True)
-                continue
-            for w in result.written:
-                done += 1
-                fit = f", text at {w.fit}%" if w.fit != 100 else ""
-                print(f"[{done:>3}/{total}] {w.output.path}  {w.pages} p, "
-                      f"{result.seconds:.1f} s{fit}", flush=True)
-            for warning in result.warnings:
-                print(f"      warning: {warning}", flush=True)
+            for result in future.result():
+                results.append(result)
+                done += report_result(result, done, total)
     return results
+
+
+def report_result(result: JobResult, done: int, total: int) -> int:
+    """One progress line per file of a finished job; how many files it counts for."""
+    if result.error:
+        print(f"[{done + len(result.job.outputs):>3}/{total}] FAILED {result.job.name}",
+              flush=True)
+        return len(result.job.outputs)
+    for n, w in enumerate(result.written, start=1):
+        fit = f", text at {w.fit}%" if w.fit != 100 else ""
+        print(f"[{done + n:>3}/{total}] {w.output.path}  {w.pages} p, "
+              f"{result.seconds:.1f} s{fit}", flush=True)
+    for warning in result.warnings:
+        print(f"      warning: {warning}", flush=True)
+    return len(result.written)
 
 
 def fail_on_errors(results: list[JobResult], count: int) -> None:
