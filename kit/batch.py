@@ -62,6 +62,7 @@ REPORT = "schools/report.csv"
 REPORT_COLUMNS = ("slug", "name", "status", "files", "pages", "seconds", "problems")
 # A task whose worker died is run again on another worker this many times.
 RETRIES = 2
+WORKER_WAIT = 60  # seconds an existing cluster may take to have a first worker
 
 
 @dataclass
@@ -146,6 +147,12 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
             client = Client(scheduler, timeout="5s")
         except (OSError, TimeoutError) as exc:
             raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT)
+        except TimeoutError:
+            client.close()
+            raise UserError(f"the Dask scheduler at {scheduler} has had no worker for "
+                            f"{WORKER_WAIT} s; start one with `dask worker {scheduler}`") from None
         count = len(client.scheduler_info().get("workers", {}))
         print(f"Dask scheduler {scheduler}: {count} workers; dashboard: {client.dashboard_link}",
               flush=True)

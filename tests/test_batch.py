@@ -210,8 +210,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[str]:
-    """A scheduler and a worker started as separate processes, as on a real network."""
+def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A scheduler and two workers started as separate processes, as on a real network."""
     address = f"tcp://127.0.0.1:{free_port}"
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
                                   "--host", "127.0.0.1", "--port", str(free_port),
@@ -220,22 +220,45 @@ def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[str]:
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
                                "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from dask.distributed import Client
+
     try:
-        yield address
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, worker
     finally:
         for process in (worker, scheduler):
             process.terminate()
             process.wait(timeout=30)
 
 
-def test_the_batch_runs_on_an_existing_dask_cluster(dask_cluster: str, tmp_path: Path) -> None:
-    school_list = write_list(tmp_path, [school_row(1), school_row(2)])
+def test_the_batch_runs_on_an_existing_dask_cluster_and_outlives_a_worker(
+        dask_cluster: tuple[str, subprocess.Popen], tmp_path: Path) -> None:
+    import psutil
+
+    address, workers = dask_cluster
+    school_list = write_list(tmp_path, [school_row(n) for n in range(1, 4)])
     out = tmp_path / "output"
-    result = run_build(*FAST, "--schools", str(school_list), "--output", str(out),
-                       "--scheduler", dask_cluster)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"Dask scheduler {dask_cluster}: " in result.stdout
+    command = [sys.executable, str(ROOT / "build.py"), *FAST, "--schools", str(school_list),
+               "--output", str(out), "--scheduler", address]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as batch:
+        assert batch.stdout is not None and batch.stderr is not None
+        lines = [batch.stdout.readline(), batch.stdout.readline()]
+        assert lines[1].startswith(f"Dask scheduler {address}: 2 workers"), lines
+        # One worker process dies in the middle of the work; its nanny starts
+        # a new one and Dask runs the lost tasks again.
+        time.sleep(1.5)
+        spawned = [p for p in psutil.Process(workers.pid).children(recursive=True)
+                   if "spawn_main" in " ".join(p.cmdline())
+                   and "resource_tracker" not in " ".join(p.cmdline())]
+        assert len(spawned) == 2
+        spawned[0].kill()
+        rest, errors = batch.communicate(timeout=300)
+    assert batch.returncode == 0, rest[-2000:] + errors[-2000:]
     assert {r["status"] for r in report(out).values()} == {"built"}
+    check = run_build("check", "--output", str(out))
+    assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
 
 
 def test_an_unreachable_scheduler_is_one_line(free_port: int, tmp_path: Path) -> None:
