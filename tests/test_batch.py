@@ -330,3 +330,23 @@ def test_shared_layouts_make_the_same_files_as_a_school_s_own_build(batch: Path,
                json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
                if e["product"] == "brochure" and e["school"] == "school-10"}
     assert len(alone) == 3 and alone == batched
+
+
+def test_the_dashboard_is_served_while_the_batch_runs(tmp_path: Path) -> None:
+    import urllib.request
+
+    school_list = write_list(tmp_path, [school_row(1), school_row(2)])
+    command = [sys.executable, str(ROOT / "build.py"), *FAST, "--schools", str(school_list),
+               "--output", str(tmp_path / "output"), "--dashboard"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True) as batch:
+        assert batch.stdout is not None
+        for line in batch.stdout:
+            if line.startswith("Dask dashboard: "):
+                with urllib.request.urlopen(line.split(": ", 1)[1].strip(), timeout=30) as page:
+                    assert b"Dask" in page.read()
+                break
+        else:
+            pytest.fail("no dashboard address printed")
+        batch.communicate(timeout=300)
+    assert batch.returncode == 0
