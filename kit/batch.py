@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -124,13 +125,13 @@ def build_batch(options: Options, scheduler: str | None = None, dashboard: bool 
     failed = [r for r in runs.values() if r.status == "failed"]
     built = [r for r in runs.values() if r.status == "built"]
     if interrupted:
-        print(f"interrupted: {len(built)} schools were finished and are in place; run the same "
+        print(f"interrupted: {_schools(len(built))} finished and in place; run the same "
               "command again to build the others", file=sys.stderr)
         return 130
     for run in failed:
         print(f"FAILED {run.slug}: {run.problems[0]}", file=sys.stderr)
     peak = max((r.peak_mb for run in runs.values() for r in run.results), default=0)
-    print(f"{len(built)} schools built, {len(runs) - len(built) - len(failed)} unchanged, "
+    print(f"{_schools(len(built))} built, {len(runs) - len(built) - len(failed)} unchanged, "
           f"{len(failed)} failed in {time.perf_counter() - started:.1f} s "
           f"(peak worker memory {peak:.0f} MB); "
           f"index: {display_path(out / INDEX)}, report: {display_path(out / REPORT)}")
@@ -162,9 +163,15 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
             client.close()
         return
     # One single-threaded worker process per core: WeasyPrint lays out on one thread.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":8787" if dashboard else None,
-                           silence_logs=logging.ERROR)
+    # The workers are started with Ctrl-C ignored (they inherit that), so a
+    # stop reaches this process alone, which ends them quietly.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":8787" if dashboard else None,
+                               silence_logs=logging.ERROR)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         with Client(cluster) as client:
             if dashboard:
@@ -280,6 +287,10 @@ def write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def _schools(count: int) -> str:
+    return f"{count} school" if count == 1 else f"{count} schools"
 
 
 def _duration(seconds: float) -> str:

@@ -350,3 +350,24 @@ def test_the_dashboard_is_served_while_the_batch_runs(tmp_path: Path) -> None:
             pytest.fail("no dashboard address printed")
         batch.communicate(timeout=300)
     assert batch.returncode == 0
+
+
+def test_ctrl_c_keeps_the_finished_schools_and_says_so_in_one_line(tmp_path: Path) -> None:
+    school_list = write_list(tmp_path, [school_row(n) for n in range(1, 5)])
+    out = tmp_path / "output"
+    posters = [*FAST, "--product", "poster", "--schools", str(school_list), "--output", str(out)]
+    with subprocess.Popen([sys.executable, str(ROOT / "build.py"), *posters],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as batch:
+        assert batch.stdout is not None
+        for line in batch.stdout:
+            if line.startswith("[1/4]"):
+                os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+                break
+        _, errors = batch.communicate(timeout=120)
+    assert batch.returncode == 130
+    assert errors.strip().splitlines()[-1].startswith("interrupted: ")
+    assert "Traceback" not in errors
+    again = run_build(*posters)
+    assert again.returncode == 0 and "unchanged" in again.stdout.splitlines()[0]
+    assert " 0 unchanged" not in again.stdout.splitlines()[0]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 
+from kit.inputs import file_hash
 from kit.render import ROOT, STYLES_DIR, TEMPLATES_DIR, columns, make_environment
 from kit.sources.content import Content
 from kit.sources.fonts import FACES, FONTS_DIR, STACKS
@@ -87,7 +88,7 @@ def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
         "codes": codes,
         "content": repr(content),
         "school": repr(school),
-        "files": [hashlib.sha256(p.read_bytes()).hexdigest() for p in files],
+        "files": [file_hash(p) for p in files],  # read once per process, for every school
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
