@@ -158,7 +158,8 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
         print(f"Dask scheduler {scheduler}: {count} workers; dashboard: {client.dashboard_link}",
               flush=True)
         try:
-            yield client
+            with quiet_interrupt():
+                yield client
         finally:
             client.close()
         return
@@ -173,12 +174,32 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
     finally:
         signal.signal(signal.SIGINT, previous)
     try:
-        with Client(cluster) as client:
+        with Client(cluster) as client, quiet_interrupt():
             if dashboard:
                 print(f"Dask dashboard: {client.dashboard_link}", flush=True)
             yield client
     finally:
         cluster.close()
+
+
+@contextmanager
+def quiet_interrupt() -> Iterator[None]:
+    """Ctrl-C while Dask waits: its loggers are silenced before the interrupt is raised.
+
+    Stopping a cluster in the middle of its work makes Dask and Tornado log
+    the broken waits from their own thread at once; the user stopped the
+    batch and is told so in one line.
+    """
+    def interrupt(signum: int, frame: object) -> None:
+        for name in ("distributed", "tornado", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, options: Options,
