@@ -20,6 +20,7 @@ import signal
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ class SchoolRun:
     jobs: list[Job]
     todo: list[Job]
     results: list[JobResult] = field(default_factory=list)
-    status: str = "unchanged"  # built, unchanged or failed
+    status: str = "unchanged"  # unchanged, pending (to build), built or failed
     seconds: float = 0.0
 
     @property
@@ -101,6 +102,8 @@ def build_batch(options: Options, scheduler: str | None = None, dashboard: bool 
             if options.force or not up_to_date(job, keys[job.name], state, options):
                 run.todo.append(job)
         pending = [r for r in runs.values() if r.todo]
+        for run in pending:
+            run.status = "pending"  # until its last task is done: a stopped batch says so
         print(f"{len(runs)} schools: {len(pending)} to build, {len(runs) - len(pending)} "
               f"unchanged ({sum(len(r.todo) for r in pending)} of {len(jobs)} layouts)",
               flush=True)
@@ -166,11 +169,15 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
     # One single-threaded worker process per core: WeasyPrint lays out on one thread.
     # The workers are started with Ctrl-C ignored (they inherit that), so a
     # stop reaches this process alone, which ends them quietly.
+    # Its web server (the dashboard) takes Dask's usual port when asked for and
+    # free, and otherwise any free port: two batches never collide.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":8787" if dashboard else None,
-                               silence_logs=logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=":8787" if dashboard else ":0",
+                                   silence_logs=logging.ERROR)
     finally:
         signal.signal(signal.SIGINT, previous)
     try:
@@ -288,7 +295,7 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
         run = runs[slug]
         paths = [o.path for j in run.jobs for o in j.outputs]
         pages = sum(state.get(p, {}).get("pages") or 0 for p in paths)
-        built = run.status != "failed" or (out / pack_path(slug)).exists()
+        built = (out / pack_path(slug)).exists()  # this batch's pack, or an earlier one
         rows.append({"slug": slug, "name": school.name, "built": built,
                      "languages": " ".join([SOURCE_LANGUAGE, *school.languages])})
         writer.writerow([slug, school.name, run.status, len(paths), pages,

@@ -367,9 +367,13 @@ def test_ctrl_c_keeps_the_finished_schools_and_says_so_in_one_line(tmp_path: Pat
                 break
         _, errors = batch.communicate(timeout=120)
     assert batch.returncode == 130
-    [line] = errors.strip().splitlines()  # one line, no traceback from Dask's threads
+    lines = errors.strip().splitlines()
+    assert len(lines) == 1, errors  # one line, no traceback from Dask's threads
+    line = lines[0]
     assert re.match(r"interrupted: [1-3] schools? finished and in place; run the same command "
                     r"again to build the others$", line), line
+    stopped = report(out)
+    assert "pending" in {r["status"] for r in stopped.values()}, stopped
     again = run_build(*posters)
     assert again.returncode == 0 and "unchanged" in again.stdout.splitlines()[0]
     assert " 0 unchanged" not in again.stdout.splitlines()[0]
