@@ -198,8 +198,9 @@ def quiet_interrupt() -> Iterator[None]:
     batch and is told so in one line.
     """
     def interrupt(signum: int, frame: object) -> None:
-        for name in ("distributed", "tornado", "asyncio"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+        # All logging: Dask configures its own loggers' levels (tornado.application
+        # among them), and after a stop only the kit's own line is printed.
+        logging.disable(logging.CRITICAL)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, interrupt)

@@ -91,14 +91,8 @@ def produce(
         # One geometry at a time, written and dropped before the next is laid
         # out, so a worker never holds two long documents at once.
         for bleed, document, fit in _layouts(job, content, tr, log, school):
-            for output in (o for o in job.outputs if (o.edition == "print") == bleed):
-                written = _write(output, job.name, document, staging, log, fit,
-                                 CONDITIONS[print_condition], content.document.edition)
-                problems = preflight.problems_of(output, written.staged, written.pages,
-                                                 content.heading_count)
-                if problems:
-                    raise JobError(f"preflight of {output.path}: {problems[0]}")
-                result.written.append(written)
+            result.written += _write_geometry(job, bleed, document, staging, log, fit,
+                                              CONDITIONS[print_condition], content)
             del document
         _check_log(log, strict)
     except JobError as exc:
@@ -141,14 +135,8 @@ def produce_group(
                 try:
                     document = _school_around(r, content, job, tr, bleed, log,
                                               schools[job.school or ""], body)
-                    for output in (o for o in job.outputs if (o.edition == "print") == bleed):
-                        written = _write(output, job.name, document, staging, log, 100,
-                                         condition, content.document.edition)
-                        problems = preflight.problems_of(output, written.staged, written.pages,
-                                                         content.heading_count)
-                        if problems:
-                            raise JobError(f"preflight of {output.path}: {problems[0]}")
-                        result.written.append(written)
+                    result.written += _write_geometry(job, bleed, document, staging, log, 100,
+                                                      condition, content)
                     del document
                 except JobError as exc:
                     result.error = str(exc)
@@ -198,6 +186,22 @@ def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bl
                        "department's pages")
     document = own.copy([own.pages[0], *body, *own.pages[1 + len(body):]])
     return _drop_surplus_blanks(document) if bleed else document
+
+
+def _write_geometry(
+    job: Job, bleed: bool, document: Document, staging: Path, log: RenderLog, fit: int,
+    condition: Condition, content: Content,
+) -> list[Written]:
+    """Every file of a job laid out in this geometry, each checked by the preflight."""
+    written = []
+    for output in (o for o in job.outputs if (o.edition == "print") == bleed):
+        file = _write(output, job.name, document, staging, log, fit, condition,
+                      content.document.edition)
+        problems = preflight.problems_of(output, file.staged, file.pages, content.heading_count)
+        if problems:
+            raise JobError(f"preflight of {output.path}: {problems[0]}")
+        written.append(file)
+    return written
 
 
 def _layouts(
