@@ -154,33 +154,33 @@ def _chooser(env: jinja2.Environment, content: Content, codes: list[str],
     )
 
 
-# The Latin face (which also draws Cyrillic and Greek) carries printable ASCII
-# and Latin-1, and every Unicode block of which a page uses one letter, whole.
-# Its subset then depends on the scripts a site shows, not on a school's name
-# or languages, so a batch makes each subset once for many schools (`_subset`).
-LATIN_BASE = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x180))
-LATIN_BLOCKS = ((0x180, 0x250), (0x250, 0x300), (0x300, 0x370), (0x370, 0x400), (0x400, 0x530),
-                (0x1E00, 0x1F00), (0x2000, 0x2070), (0x20A0, 0x20D0))
+# A face carries every character of each 256-code-point range of which a
+# page uses one (printable ASCII and Latin-1 always): its subset then depends
+# on the scripts a site shows, not on a school's name or on which other
+# languages share the face, so a batch makes each subset once for many
+# schools (`_subset`). The Chinese face is the exception: whole ranges of it
+# would be megabytes, and its characters are those of the Chinese pages.
+ALWAYS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100))
+RANGE = 0x100
+BY_CHARACTER = frozenset({"Kit Chinese"})
 
 
 def write_fonts(folder: Path, html: str, codes: list[str]) -> None:
-    """Each face the site uses, cut down to the characters its pages contain, as WOFF2."""
-    text = set(re.sub(r"<[^>]+>", " ", html))
+    """Each face the site uses, cut down to the characters its pages need, as WOFF2."""
+    text = {ord(c) for c in re.sub(r"<[^>]+>", " ", html)}
     scripts = {language(c).script for c in codes} | {"Latn"}
     families = {family for script in scripts for family in STACKS[script]}
     (folder / "fonts").mkdir()
     rules = []
     for face in (f for f in FACES if f.family in families):
         coverage = _coverage(face.file)
-        used = {ord(c) for c in text} & coverage
+        used = text & coverage
         if not used:
             continue
-        if face.family in STACKS["Latn"]:
-            used |= LATIN_BASE
-            for start, end in LATIN_BLOCKS:
-                if any(start <= c < end for c in used):
-                    used |= set(range(start, end))
-        chars = frozenset(chr(c) for c in used & coverage)
+        if face.family not in BY_CHARACTER:
+            ranges = {c // RANGE for c in used}
+            used = {c for c in coverage if c // RANGE in ranges} | (ALWAYS & coverage)
+        chars = frozenset(chr(c) for c in used)
         name = f"{Path(face.file).stem}.woff2"
         (folder / "fonts" / name).write_bytes(_subset(face.file, chars))
         rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("fonts/{name}") '
