@@ -235,34 +235,57 @@ def _fit_poster(
 ) -> tuple[Document, int]:
     """The poster at the largest text scale (in steps of 5 %) that fits one page.
 
-    The first geometry starts from an estimate and probes up to two steps
-    above it; a second geometry starts from the scale the first one found.
+    A second geometry starts from the scale the first one found and only
+    goes down. The first starts from an estimate and, once it fits, probes up
+    to two steps above it; a multilingual poster (whose estimate is rough, as
+    its grid rows grow in steps) probes up as far as it fits, so it never ends
+    up smaller than it has to be, and starts from the scale this worker last
+    found for a poster of as many languages: those are alike, so the search
+    mostly takes two layouts. Where it starts does not change what it finds.
     """
-    probe_up = start is None
-    if start is None:
-        start = _estimated_fit(r.layout(html, job, bleed, log))
-    fit = start
-    while fit >= MIN_FIT:
-        document = r.layout(html, job, bleed, log, fit=fit)
-        if len(document.pages) == 1:
-            break
-        fit -= 5
+    if start is not None:
+        return _fit_down(r, html, job, bleed, log, start)
+    multilingual = len(job.languages) > 2
+    hint = _multilingual_fits.get(len(job.languages)) if multilingual else None
+    if hint is None:
+        estimate = r.layout(html, job, bleed, log)
+        start = _estimated_fit(estimate)
+        known = {100: estimate}
     else:
-        raise JobError(
-            f"the poster does not fit on one {job.paper} page, even with text at "
-            f"{MIN_FIT}%; shorten the rules of thumb"
-        )
-    if probe_up and fit == start:
-        # A multilingual poster's estimate is rough (its grid rows grow in
-        # steps): search up as far as it fits, so it never ends up smaller
-        # than it has to be.
-        reach = MAX_FIT if len(job.languages) > 2 else min(fit + 10, MAX_FIT)
+        start, known = hint, {}
+    document, fit = _fit_down(r, html, job, bleed, log, start, known)
+    if fit == start:
+        reach = MAX_FIT if multilingual else min(fit + 10, MAX_FIT)
         for larger in range(fit + 5, reach + 1, 5):
             bigger = r.layout(html, job, bleed, log, fit=larger)
             if len(bigger.pages) > 1:
                 break
             document, fit = bigger, larger
+    if multilingual:
+        _multilingual_fits[len(job.languages)] = fit
     return document, fit
+
+
+# The last scale found for a multilingual poster, by its number of languages:
+# where this worker's next search starts.
+_multilingual_fits: dict[int, int] = {}
+
+
+def _fit_down(
+    r: Renderer, html: str, job: Job, bleed: bool, log: RenderLog, start: int,
+    known: dict[int, Document] | None = None,
+) -> tuple[Document, int]:
+    """The largest scale from `start` down that fits one page; `known` are layouts made."""
+    fit = start
+    while fit >= MIN_FIT:
+        document = (known or {}).get(fit) or r.layout(html, job, bleed, log, fit=fit)
+        if len(document.pages) == 1:
+            return document, fit
+        fit -= 5
+    raise JobError(
+        f"the poster does not fit on one {job.paper} page, even with text at "
+        f"{MIN_FIT}%; shorten the rules of thumb"
+    )
 
 
 def _estimated_fit(document: Document) -> int:
