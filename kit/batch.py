@@ -243,8 +243,12 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
     waiting = {run.slug: len(run.todo) for run in pending}
     started = time.perf_counter()
     done = 0
+    # The time left is reckoned from the layouts done, not the schools: a
+    # chunk's schools all finish near its end, when most of its work is done.
+    layouts, laid_out = sum(waiting.values()), 0
     for future in as_completed(futures):
         members = owner[future.key]
+        laid_out += len(members)
         try:
             results = future.result()
         except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
@@ -259,12 +263,12 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
             finish_school(run, loaded, state, keys, options.output, moved=True)
             done += 1
             elapsed = time.perf_counter() - started
-            left = elapsed / done * (len(pending) - done)
+            left = elapsed / laid_out * (layouts - laid_out)
             files = sum(len(r.written) for r in run.results)
             verdict = "FAILED" if run.status == "failed" else f"{files} files"
             print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
-                  f"{run.seconds:.1f} s of work · {done / len(pending):.0%} done, "
-                  f"about {_duration(left)} left", flush=True)
+                  f"{run.seconds:.1f} s of work · {laid_out / layouts:.0%} of the layouts "
+                  f"done, about {_duration(left)} left", flush=True)
 
 
 def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, str], out: Path,
