@@ -221,7 +221,7 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
     content = client.scatter(loaded.content, broadcast=True)
     translations = {}
     owner: dict[str, list[tuple[SchoolRun, Job]]] = {}
-    futures = []
+    tasks = as_completed()
     runs = {run.slug: run for run in pending}
     groups = layout_groups([job for run in pending for job in run.todo])
     last = groups[-1][0]
@@ -239,14 +239,14 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
                                key=f"{jobs[0].name}-{len(jobs)}-{key}", retries=RETRIES,
                                priority=last - number, pure=False)
         owner[future.key] = members
-        futures.append(future)
+        tasks.add(future)
     waiting = {run.slug: len(run.todo) for run in pending}
     started = time.perf_counter()
     done = 0
     # The time left is reckoned from the layouts done, not the schools: a
     # chunk's schools all finish near its end, when most of its work is done.
     layouts, laid_out = sum(waiting.values()), 0
-    for future in as_completed(futures):
+    for future in tasks:
         members = owner[future.key]
         laid_out += len(members)
         try:
@@ -254,6 +254,9 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
         except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
             results = [JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
                        for _, job in members]
+        # A finished task's inputs (its schools' logos among them) and result stay
+        # in a worker's memory for as long as the client holds its future.
+        future.release()
         for (run, _), result in zip(members, results, strict=True):
             run.results.append(result)
             run.seconds += result.seconds

@@ -103,3 +103,30 @@ def test_file_url_with_a_host_is_refused_without_a_lookup(monkeypatch) -> None:
     Renderer().layout(f'<link rel="stylesheet" href="{url}"><p>tekst</p>', job, False, log)
     assert url in log.refused
     assert looked_up == []
+
+
+FONT_COPIES_SCRIPT = """
+import sys
+from concurrent.futures import ProcessPoolExecutor
+sys.path.insert(0, sys.argv[1])
+from kit.render import Renderer, RenderLog
+
+def lay_out(_):
+    renderer = Renderer()
+    renderer.render("<p>tekst</p>", renderer.stylesheets((), RenderLog()), RenderLog())
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(lay_out, range(2)))
+"""
+
+
+def test_render_processes_leave_no_font_copies_in_the_temp_folder(tmp_path: Path) -> None:
+    """WeasyPrint copies the web fonts into a temporary folder for each process."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = tmp_path / "lay_out.py"
+    script.write_text(FONT_COPIES_SCRIPT, encoding="utf-8")
+    subprocess.run([sys.executable, str(script), str(ROOT)], check=True, timeout=120,
+                   env={**os.environ, "TMPDIR": str(temp)})
+    assert list(temp.iterdir()) == []
