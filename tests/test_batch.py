@@ -260,6 +260,25 @@ def test_the_batch_runs_on_an_existing_dask_cluster_and_outlives_a_worker(
     assert {r["status"] for r in report(out).values()} == {"built"}
     check = run_build("check", "--output", str(out))
     assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
+    # Dask's profiler is off on both workers, the one started in the batch's place too.
+    assert profiling(address) == [False, False]
+
+
+def profiling(address: str) -> list[bool]:
+    """Whether each worker of a cluster runs Dask's statistical profiler."""
+    from dask.distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        running = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    return list(running.values())
+
+
+def test_the_local_cluster_s_workers_do_not_profile() -> None:
+    """Dask's profiler kept a tree of every second's stack samples: 1 GB in a long batch."""
+    from kit.batch import dask_client
+
+    with dask_client(None, 2, dashboard=False) as client:
+        assert profiling(client.scheduler.address) == [False, False]
 
 
 def test_an_unreachable_scheduler_is_one_line(free_port: int, tmp_path: Path) -> None:
