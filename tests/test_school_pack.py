@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -82,10 +83,20 @@ def test_preflight_passes_on_every_school_file(school_build: Path) -> None:
     assert " 0 problems" in result.stdout
 
 
+def drawn_text(path: Path) -> str:
+    """The text in the order it is drawn: the document's reading order.
+
+    pdftotext's default mode rebuilds columns from the positions on the page,
+    and reads a right-to-left table's rows in an order of its own.
+    """
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
 @pytest.mark.parametrize("langs", ["nl", "ar", "ti", "nl-ar"])
 def test_brochure_holds_every_contact_in_order(school_build: Path, langs: str) -> None:
     school = load_school(ROOT / "schools/example.yaml", KNOWN)
-    text = flat(pdf_text(school_build / f"schools/example/screen/{langs}/brochure-a5.pdf"))
+    text = flat(drawn_text(school_build / f"schools/example/screen/{langs}/brochure-a5.pdf"))
     expected = [school.name, school.address, school.website]
     for c in school.contacts:
         expected += [c.name, c.phone, c.email, c.hours]
@@ -95,6 +106,34 @@ def test_brochure_holds_every_contact_in_order(school_build: Path, langs: str) -
         found = text.find(value, position)
         assert found >= 0, f"{value!r} missing or out of order in {langs}"
         position = found + len(value)
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
+                   r'([^<]+)</word>')
+
+
+@pytest.mark.parametrize(("langs", "label_side"), [("nl", "left"), ("ar", "right"),
+                                                   ("ti", "left")])
+def test_a_contact_s_label_stands_before_its_value_in_the_reading_direction(
+        school_build: Path, langs: str, label_side: str) -> None:
+    """In Arabic or Persian the label stands at the right, next to its value."""
+    email = "zorg@bs-delinde.be"
+    path = school_build / f"schools/example/screen/{langs}/brochure-a5.pdf"
+    bbox = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    page = next(p for p in bbox.split("<page ") if email in p)
+    words = [(float(x0), float(y0), float(x1), word) for x0, y0, x1, word in _WORD.findall(page)]
+    value = next(w for w in words if email in w[3])
+    label = [w for w in words if abs(w[1] - value[1]) < 3 and w is not value]
+    assert label, f"no label on the line of {email} in {langs}"
+    if label_side == "right":
+        assert min(w[0] for w in label) > value[2], (langs, label, value)
+    else:
+        assert max(w[2] for w in label) < value[0], (langs, label, value)
+    # Beside it, not across the page: at most a third of the text width away.
+    gap = (min(w[0] for w in label) - value[2] if label_side == "right"
+           else value[0] - max(w[2] for w in label))
+    assert gap < 120, f"the label of {email} stands {gap:.0f} pt from it in {langs}"
 
 
 def test_cover_carries_the_school_name_and_logo(school_build: Path) -> None:
