@@ -290,12 +290,24 @@ def test_tags_rule_catches_each_structure_fault(full_build: Path, tmp_path: Path
         body = next(k for k in item.K if k.get("/S") == "/LBody")
         item.K.append(body.K[0] if isinstance(body.K, pikepdf.Array) else body.K)
 
+    def wrapped_item(pdf: pikepdf.Pdf) -> None:
+        items = _elements(pdf, "/LI")
+        item = items[0]
+        wrapper = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Div, P=item.P,
+            K=pikepdf.Array([item])))
+        parent = item.P
+        parent.K = pikepdf.Array([wrapper if k.objgen == item.objgen else k
+                                  for k in parent.K])
+        item.P = wrapper
+
     source = full_build / SCREEN_AR.path
     for change, expected in ((no_languages, "no structure element is marked as `ar`"),
                              (page_number_untagged, "neither in the structure tree nor an "
                                                     "artifact"),
                              (unscoped, "a table header cell has no /Scope"),
-                             (stray_paragraph, "outside its LBody")):
+                             (stray_paragraph, "outside its LBody"),
+                             (wrapped_item, "a list holds /Div where only list items belong")):
         broken = altered(source, tmp_path / f"{change.__name__}.pdf", change)
         assert expected in check(SCREEN_AR, broken)["tags"], change.__name__
 

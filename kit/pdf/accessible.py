@@ -21,6 +21,7 @@ import pikepdf
 import pydyf
 
 LIST_ITEM_PARTS = {"/Lbl", "/LBody"}
+LIST_PARTS = {"/LI", "/L", "/Caption"}
 TABLE_PARTS = {"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD"}
 
 
@@ -259,6 +260,11 @@ def _table_problem(tree: pikepdf.Dictionary, elements: list[pikepdf.Dictionary])
 
 
 def _list_problem(elements: list[pikepdf.Dictionary]) -> str | None:
+    for element in (e for e in elements if e.S == "/L"):
+        kinds = [str(k.S) for k in _kids(element) if "/S" in k]
+        strays = [kind for kind in kinds if kind not in LIST_PARTS]
+        if strays:
+            return f"a list holds {strays[0]} where only list items belong"
     for item in (e for e in elements if e.S == "/LI"):
         strays = [str(k.S) for k in _kids(item) if "/S" in k and str(k.S) not in LIST_ITEM_PARTS]
         if strays:
