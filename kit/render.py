@@ -20,10 +20,12 @@ from kit.plan import Job
 from kit.qr import page_url, qr_data_uri, short_address
 from kit.sources.catalogs import Review
 from kit.sources.content import Content, Text
+from kit.sources.hours import Hours
 from kit.sources.fonts import FONTS_DIR, font_css
 from kit.sources.languages import SOURCE_LANGUAGE, Language, language, long_date
 from kit.sources.markup import isolated_text, to_html
 from kit.sources.school import School
+from kit.values import hours_lines, value_element
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -64,6 +66,14 @@ class Column:
 
     def label(self, label_id: str, **values: str) -> Markup:
         return self.t(self.content.label(label_id), **values)
+
+    def hours(self, hours: Hours) -> list[str]:
+        """Opening hours in this column's language, one line per group of days."""
+        return hours_lines(hours, self.lang.code)
+
+    def explains(self, text: Text) -> bool:
+        """Whether the kit's note on the CLB follows this text: the first that names it."""
+        return text.key == self.content.first_naming("CLB")
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,7 @@ def make_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["iso"] = isolate
+    env.globals["value"] = value_element
     env.filters["fill"] = lambda text, **values: to_html(text, values)
     return env
 

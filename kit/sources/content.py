@@ -118,6 +118,17 @@ class Content:
     def label(self, label_id: str) -> Text:
         return self.labels[label_id]
 
+    def first_naming(self, word: str) -> str | None:
+        """The context of the first advice text that names `word`, e.g. where "CLB" first appears.
+
+        The kit explains such a word right after it (`kit.clb-explained`), in every edition.
+        """
+        pattern = re.compile(rf"\b{re.escape(word)}\b")
+        texts = [self.document.title]
+        for section in self.document.sections:
+            texts += section_texts(section)
+        return next((t.key for t in texts if pattern.search(t.source)), None)
+
 
 def walk_sections(sections: tuple[Section, ...]) -> Iterator[Section]:
     for section in sections:
@@ -422,7 +433,7 @@ REQUIRED_LABELS = {
     "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
     "poster-school-contact", "poster-multi-notice", "translation-incomplete",
     "web-beside", "web-alone", "web-downloads", "web-file-brochure", "web-file-booklet",
-    "web-file-poster",
+    "web-file-poster", "note-added", "web-contact",
 }
 
 

@@ -22,6 +22,7 @@ import yaml
 from kit.errors import UserError
 from kit.sources.content import ID_PATTERN, _Reader, compose
 from kit.sources.fonts import missing_glyphs
+from kit.sources.hours import Hours, HoursError, hours_from_lines, parse_hours_text
 
 # The roles a contact can have; each is a label translated through the
 # catalogs (`kit.role-<id>`). Spelled as a school writes them, accents or not.
@@ -54,7 +55,7 @@ class Contact:
     name: str
     phone: str | None
     email: str | None
-    hours: str | None
+    hours: Hours | None
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class _ProfileReader(_Reader):
         return value
 
     def _scalar_text(self, node: yaml.Node, what: str) -> str:
-        # A phone number without spaces reads as a YAML number; accept it as written.
+        # A phone number without spaces, or a time, reads as a YAML number; take it as written.
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             return node.value
         return self.string(node, what)
@@ -157,7 +158,23 @@ class _ProfileReader(_Reader):
         if phone is None and email is None:
             raise self.error(node, "a contact needs a `phone` or an `email`")
         return Contact(role, self.string(fields["name"], "a contact's `name`"), phone, email,
-                       self.optional(fields, "hours", self.string, "`hours`"))
+                       self.optional(fields, "hours", self.hours, "`hours`"))
+
+    def hours(self, node: yaml.Node, what: str) -> Hours:
+        """Structured opening hours: a list of {days, from, to}, or the same as one text."""
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                return parse_hours_text(self.string(node, what))
+            lines = []
+            for item in self.sequence(node, what):
+                fields = self.mapping(item, "a line of `hours`", {"days", "from", "to"})
+                # An unquoted 08:15 or 8.15 is a YAML number: take it as written.
+                lines.append(tuple(str(fields[k].value) if isinstance(fields[k], yaml.ScalarNode)
+                                   else self.string(fields[k], f"`{k}` in {what}")
+                                   for k in ("days", "from", "to")))
+            return hours_from_lines(lines)
+        except HoursError as exc:
+            raise self.error(node, f"{what}: {exc}") from None
 
     def clb(self, node: yaml.Node) -> Clb:
         fields = self.mapping(node, "`clb`", {"name"}, {"phone", "email", "website"})

@@ -59,6 +59,19 @@ def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
     staging = folder.with_name(f".{folder.name}-staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    try:
+        _write_site(out, staging, entries, content, states, codes, school)
+        (staging / INPUTS).write_text(digest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the published site stays as it was
+        raise
+    _swap(staging, folder)
+    return True
+
+
+def _write_site(out: Path, staging: Path, entries: list[dict], content: Content,
+                states: dict[str, LanguageState], codes: list[str],
+                school: School | None) -> None:
     env = make_environment()
     pages: dict[str, str] = {}
     for code in codes:
@@ -74,9 +87,6 @@ def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
         target.write_text(html, encoding="utf-8")
     shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
     write_fonts(staging, "".join(pages.values()), codes)
-    (staging / INPUTS).write_text(digest)
-    _swap(staging, folder)
-    return True
 
 
 def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
