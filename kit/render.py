@@ -20,9 +20,9 @@ from kit.plan import Job
 from kit.qr import page_url, qr_data_uri, short_address
 from kit.sources.catalogs import Review
 from kit.sources.content import Content, Text
-from kit.sources.hours import Hours
 from kit.sources.fonts import FONTS_DIR, font_css
-from kit.sources.languages import SOURCE_LANGUAGE, Language, language, long_date
+from kit.sources.hours import Hours
+from kit.sources.languages import DIGITS, SOURCE_LANGUAGE, Language, language, long_date
 from kit.sources.markup import isolated_text, to_html
 from kit.sources.school import School
 from kit.values import hours_lines, value_element
@@ -66,6 +66,10 @@ class Column:
 
     def label(self, label_id: str, **values: str) -> Markup:
         return self.t(self.content.label(label_id), **values)
+
+    def number(self, n: int) -> str:
+        """A number in this column's digits: a Persian rule badge reads ۱ and ۲."""
+        return str(n).translate(str.maketrans(DIGITS["latn"], DIGITS[self.lang.digits]))
 
     def hours(self, hours: Hours) -> list[str]:
         """Opening hours in this column's language, one line per group of days."""

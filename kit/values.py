@@ -30,6 +30,7 @@ from babel.dates import format_interval, get_day_names
 from babel.lists import format_list
 from markupsafe import Markup, escape
 
+from kit.sources.fonts import is_arabic_letter
 from kit.sources.hours import Hours
 from kit.sources.languages import DIGITS, language
 
@@ -67,7 +68,7 @@ def direction_of(text: str) -> str:
 
 def script_of(text: str) -> str:
     """The kit's script code for a name: Arabic letters need the Arabic face."""
-    return "Arab" if direction_of(text) == "rtl" else "Latn"
+    return "Arab" if any(is_arabic_letter(ch) for ch in text) else "Latn"
 
 
 def value_element(tag: str, kind: str, value: str, css_class: str = "",

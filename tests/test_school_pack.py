@@ -168,7 +168,7 @@ def test_multilingual_poster_has_every_language_on_one_page(school_build: Path) 
 def test_printing_guide_names_the_school_and_its_languages(school_build: Path) -> None:
     text = flat(pdf_text(school_build / "schools/example/printing-guide.pdf"))
     assert "Drukwijzer voor Basisschool De Linde" in text
-    assert "Arabisch: map ar, en naast het Nederlands in map nl-ar" in text
+    assert "Arabisch: mappen ar en nl-ar" in text
     assert "brochure-a5-booklet.pdf" in text
 
 

@@ -21,7 +21,7 @@ import yaml
 
 from kit.errors import UserError
 from kit.sources.content import ID_PATTERN, _Reader, compose
-from kit.sources.fonts import missing_glyphs
+from kit.sources.fonts import is_arabic_letter, missing_glyphs
 from kit.sources.hours import Hours, HoursError, hours_from_lines, parse_hours_text
 
 # The roles a contact can have; each is a label translated through the
@@ -109,6 +109,17 @@ class _ProfileReader(_Reader):
                                    "write it with other characters")
         return value
 
+    def name(self, node: yaml.Node, what: str) -> str:
+        """A person's or a school's name: in Latin letters, or in Arabic script."""
+        value = _Reader.string(self, node, what)
+        script = "Arab" if any(is_arabic_letter(ch) for ch in value) else "Latn"
+        missing = missing_glyphs(script, value)
+        if missing:
+            chars = " ".join(f"U+{ord(c):04X} ({c})" for c in sorted(missing))
+            raise self.error(node, f"the kit's fonts cannot draw {chars} in {what}; "
+                                   "write it with other characters")
+        return value
+
     def phone(self, node: yaml.Node, what: str) -> str:
         value = self._scalar_text(node, what)
         digits = sum(ch.isdigit() for ch in value)
@@ -157,7 +168,7 @@ class _ProfileReader(_Reader):
         email = self.optional(fields, "email", self.email, "`email`")
         if phone is None and email is None:
             raise self.error(node, "a contact needs a `phone` or an `email`")
-        return Contact(role, self.string(fields["name"], "a contact's `name`"), phone, email,
+        return Contact(role, self.name(fields["name"], "a contact's `name`"), phone, email,
                        self.optional(fields, "hours", self.hours, "`hours`"))
 
     def hours(self, node: yaml.Node, what: str) -> Hours:
@@ -182,7 +193,7 @@ class _ProfileReader(_Reader):
         email = self.optional(fields, "email", self.email, "`email`")
         if phone is None and email is None:
             raise self.error(node, "`clb` needs a `phone` or an `email`")
-        return Clb(self.string(fields["name"], "the CLB's `name`"), phone, email,
+        return Clb(self.name(fields["name"], "the CLB's `name`"), phone, email,
                    self.optional(fields, "website", self.url, "`website`"))
 
     def slug(self, node: yaml.Node) -> str:
@@ -279,7 +290,7 @@ class _ProfileReader(_Reader):
                                                  "brochure's contact page")
         return School(
             slug=self.slug(fields["slug"]),
-            name=self.string(fields["name"], "`name`"),
+            name=self.name(fields["name"], "`name`"),
             address=self.string(fields["address"], "`address`"),
             website=self.optional(fields, "website", self.url, "`website`"),
             site_url=self.optional(fields, "site_url",
