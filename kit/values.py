@@ -21,6 +21,7 @@ language with CLDR's weekday names, time format and digits.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import unicodedata
 from functools import cache
@@ -33,6 +34,7 @@ from markupsafe import Markup, escape
 from kit.sources.fonts import is_arabic_letter
 from kit.sources.hours import Hours
 from kit.sources.languages import DIGITS, language
+from kit.sources.school import School
 
 ZWSP, WJ, NBSP = "\u200b", "\u2060", "\u00a0"
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
@@ -42,17 +44,46 @@ LATIN_KINDS = {"phone", "email", "web", "address"}
 DUTCH_KINDS = {"address"}
 
 
+# A stretch of an address longer than this may not fit a column beside the
+# Dutch (about 28 characters at 10 pt); it gets a last-resort break point.
+LONG_STRETCH = 24
+
+
 def breakable(value: str, kind: str) -> str:
     """The value's text with its break points and no-break points set."""
     if kind == "phone":
         return value.replace(" ", NBSP)
     if kind in {"email", "web"}:
-        text = re.sub(r"([@./])(?=.)", rf"\1{ZWSP}", value)
-        return text.replace("-", f"-{WJ}")
+        stretches = re.split(r"(?<=[@./])(?=.)", value)
+        return ZWSP.join(_long_address_stretch(part) for part in stretches)
     if kind == "address":
-        parts = re.split(r"(?<=,)\s+", value)
-        return " ".join(p.replace(" ", NBSP).replace("-", f"-{WJ}") for p in parts)
+        return " ".join(_address_part(p) for p in re.split(r"(?<=,)\s+", value))
     return value
+
+
+def _long_address_stretch(part: str) -> str:
+    """Never break after a hyphen, where a parent would take it for a hyphenation.
+
+    A stretch too long for a narrow column may break before a hyphen
+    instead: the hyphen then starts the next line, visibly part of the address.
+    """
+    if len(part) <= LONG_STRETCH:
+        return part.replace("-", f"-{WJ}")
+    return part.replace("-", f"{ZWSP}-{WJ}")
+
+
+def _address_part(part: str) -> str:
+    """A street or a town between commas, kept whole when it can be.
+
+    A long one may break at a space, but never between a number and the
+    word beside it ("Lindenlaan 12", "9000 Gent").
+    """
+    words = part.replace("-", f"-{WJ}").split(" ")
+    joined = words[0]
+    for before, word in itertools.pairwise(words):
+        together = len(part) <= LONG_STRETCH or before[:1].isdigit() or word[:1].isdigit()
+        joined += (NBSP if together else " ") + word
+    return joined
 
 
 def direction_of(text: str) -> str:
@@ -178,3 +209,80 @@ def hours_lines(hours: Hours, code: str) -> list[str]:
     """One line per group of days with the same hours, in the language of `code`."""
     return [f"{day_phrase(days, code)} {time_range(start, end, code)}"
             for days, start, end in hours.groups()]
+
+
+# --- what a reader must find --------------------------------------------------
+
+
+def school_values(school: School, product: str, languages: tuple[str, ...]
+                  ) -> tuple[tuple[str, str], ...]:
+    """A school's values as (kind, value), in the order a file of `product` shows them.
+
+    The brochure's contact page shows every value once per language column,
+    hours in each column's language; a poster's foot shows the names,
+    numbers and addresses once. The preflight finds each, whole, in this order.
+    """
+    if product == "poster":
+        found = [("name", school.name)]
+        for c in school.contacts:
+            found += [("name", c.name), ("phone", c.phone), ("email", c.email)]
+        found += [("name", school.clb.name), ("phone", school.clb.phone),
+                  ("email", school.clb.email)]
+        return tuple((k, v) for k, v in found if v and (k != "name" or direction_of(v) == "ltr"))
+    if product != "brochure":
+        return ()
+    found = []
+    for _ in languages:
+        found += [("name", school.name), ("address", school.address), ("web", school.website)]
+    for c in school.contacts:
+        for code in languages:
+            found += [("name", c.name), ("phone", c.phone), ("email", c.email)]
+            found += [("time", t) for t in (time_ranges(c.hours, code) if c.hours else [])]
+    for _ in languages:
+        clb = school.clb
+        found += [("name", clb.name), ("phone", clb.phone), ("email", clb.email),
+                  ("web", clb.website)]
+    # A name in Arabic script comes back from poppler in visual order: the
+    # text layer rule (TXT) judges right-to-left text, this one the values.
+    return tuple((k, v) for k, v in found if v and (k != "name" or direction_of(v) == "ltr"))
+
+
+def time_ranges(hours: Hours, code: str) -> list[str]:
+    """The left-to-right time ranges of a contact's hours in this language, as printed."""
+    ranges = [time_range(start, end, code) for _, start, end in hours.groups()]
+    return [r[1:-1] for r in ranges if r.startswith(LRI)]
+
+
+def reading_text(text: str) -> str:
+    """Text as a reader compares it: compatibility-normalised (a no-break space is a
+    space), without invisible format characters, spaces collapsed, line ends kept."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(ch) != "Cf")
+    text = re.sub(r"[^\S\n]+", " ", text)
+    return re.sub(r" ?\n ?", "\n", text).strip()
+
+
+def value_pattern(kind: str, value: str) -> re.Pattern[str]:
+    """Where a value may come back broken across lines (the points `breakable` sets)."""
+    value = reading_text(value)
+    if kind in {"phone", "time"}:
+        return re.compile(re.escape(value))
+    if kind in {"email", "web"}:
+        return re.compile("".join(
+            ("\n?-" if ch == "-" else re.escape(ch)) + ("\n?" if ch in "@./" else "")
+            for ch in value))
+    if kind == "address":
+        parts = [_address_pattern(p) for p in re.split(r",\s*", value)]
+        return re.compile(",[ \n]".join(parts))
+    # A name wraps like text: at its spaces and after its hyphens.
+    return re.compile("[ \n]".join(re.escape(w).replace("\\-", "-\n?")
+                                   for w in value.split(" ")))
+
+
+def _address_pattern(part: str) -> str:
+    words = part.split(" ")
+    pattern = re.escape(words[0])
+    for before, word in itertools.pairwise(words):
+        together = before[:1].isdigit() or word[:1].isdigit()
+        pattern += (" " if together else "[ \n]") + re.escape(word)
+    return pattern

@@ -10,19 +10,38 @@ every problem it sees, so a test can show each one failing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pikepdf
 
 from kit.manifest import sha256_file
 from kit.pack import verify_pack
 from kit.pdf.rules import RULES
-from kit.pdf.rules.base import Finding, Rule, Subject, pdf_text
+from kit.pdf.rules.base import Expectation, Finding, Rule, Subject, pdf_text
+from kit.pdf.rules.lines import layout_problems
 from kit.pdf.rules.text import SCRIPT_RANGES
 from kit.plan import EDITIONS, Output
 
-__all__ = ["PROFILES", "RULES", "SCRIPT_RANGES", "Finding", "Rule", "Subject", "check_manifest",
-           "check_one", "findings", "pdf_text", "problems_of", "verdict"]
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+__all__ = [
+    "NOTHING",
+    "PROFILES",
+    "RULES",
+    "SCRIPT_RANGES",
+    "Expectation",
+    "Finding",
+    "Rule",
+    "Subject",
+    "check_manifest",
+    "check_one",
+    "findings",
+    "layout_errors",
+    "pdf_text",
+    "problems_of",
+    "verdict",
+]
 
 Severity = Literal["error", "warn"]
 # How much a finding weighs, per edition: an error fails the build and
@@ -32,6 +51,8 @@ Severity = Literal["error", "warn"]
 PROFILES: dict[str, dict[str, Severity]] = {edition: {} for edition in EDITIONS}
 
 
+# A file with no expectations beyond its plan: the department's.
+NOTHING = Expectation()
 # Not a rule's code: no rule runs on a file that cannot be opened.
 UNREADABLE = "STR000"
 
@@ -40,14 +61,15 @@ def severity(edition: str, code: str) -> Severity:
     return PROFILES[edition].get(code, "error")
 
 
-def findings(output: Output, path: Path, pages: int, headings: int) -> list[Finding]:
+def findings(output: Output, path: Path, pages: int, headings: int,
+             expect: Expectation = NOTHING) -> list[Finding]:
     """Every finding of every rule that applies to this file, in the rules' order."""
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PdfError as exc:  # an unreadable file is a preflight failure, not a crash
         return [Finding(UNREADABLE, None, f"cannot be read as PDF: {exc}")]
     with pdf:
-        subject = Subject(output, path, pages, pdf, headings)
+        subject = Subject(output, path, pages, pdf, headings, expect)
         return [found for rule in RULES if rule.applies(output)
                 for found in rule.check(subject)]
 
@@ -70,19 +92,27 @@ def _line(found: Finding) -> str:
     return f"{name}: {found.message} [{found.code}]"
 
 
-def verdict(output: Output, path: Path, pages: int, headings: int
-            ) -> tuple[list[str], list[str]]:
+def verdict(output: Output, path: Path, pages: int, headings: int,
+            expect: Expectation = NOTHING) -> tuple[list[str], list[str]]:
     """The file's errors and warnings, one line each: `name: message [CODE]`."""
     errors, warnings = [], []
-    for found in findings(output, path, pages, headings):
+    for found in findings(output, path, pages, headings, expect):
         kind = errors if severity(output.edition, found.code) == "error" else warnings
         kind.append(_line(found))
     return errors, warnings
 
 
-def problems_of(output: Output, path: Path, pages: int, headings: int) -> list[str]:
+def layout_errors(document: Document, output: Output) -> list[str]:
+    """The line rules' errors on a laid-out document, for one of its outputs."""
+    return [f"{name}: {message} [{code}]"
+            for code, name, _, message in layout_problems(document)
+            if severity(output.edition, code) == "error"]
+
+
+def problems_of(output: Output, path: Path, pages: int, headings: int,
+                expect: Expectation = NOTHING) -> list[str]:
     """What fails the file: its errors."""
-    return verdict(output, path, pages, headings)[0]
+    return verdict(output, path, pages, headings, expect)[0]
 
 
 def _entry_output(entry: dict) -> Output:

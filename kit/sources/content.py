@@ -118,6 +118,12 @@ class Content:
     def label(self, label_id: str) -> Text:
         return self.labels[label_id]
 
+    def body_keys(self) -> frozenset[str]:
+        """The contexts of the advice's running text: every text but the title and headings."""
+        headings = {s.heading.key for s in walk_sections(self.document.sections)}
+        texts = (t for section in self.document.sections for t in section_texts(section))
+        return frozenset(t.key for t in texts if t.key not in headings)
+
     def first_naming(self, word: str) -> str | None:
         """The context of the first advice text that names `word`, e.g. where "CLB" first appears.
 

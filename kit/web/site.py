@@ -139,13 +139,13 @@ def _page(env: jinja2.Environment, content: Content, states: dict[str, LanguageS
           languages: tuple[str, ...], downloads: list[Download],
           school: School | None) -> str:
     tr = translations_for(content, states, languages)
-    cols = columns(content, languages, tr)
+    cols = columns(content, languages, tr, paper=False)
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     main = translation or cols[0]
     colophon_cols = cols
     if translation is not None and len(cols) == 1:
         # As on paper: a translation says so in Dutch too.
-        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr)]
+        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr, paper=False)]
     return env.get_template("web/page.html").render(
         doc=content.document, cols=cols, main=main, translation=translation,
         colophon_cols=colophon_cols, words=content.web,

@@ -48,6 +48,31 @@ class Word:
     text: str
 
 
+@dataclass(frozen=True)
+class Expectation:
+    """What a reader must find in a file beyond what the plan declares.
+
+    `values` are a school's own words as (kind, value), in the order its
+    pages show them (`kit.values.school_values`): each must come back whole
+    and in that order from the text layer.
+    """
+
+    values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text as poppler groups it, with its words, in a block (a paragraph)."""
+
+    page: int
+    block: int  # the block's number on its page
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
 @dataclass
 class Subject:
     """One file under inspection, with its expectations and views read at most once.
@@ -61,6 +86,7 @@ class Subject:
     pages: int
     pdf: pikepdf.Pdf
     headings: int  # the content's section headings: what the plan expects
+    expect: Expectation = Expectation()
 
     @cached_property
     def text(self) -> str:
@@ -79,6 +105,20 @@ class Subject:
     @property
     def words(self) -> list[Word]:
         return self.layout[1]
+
+    @cached_property
+    def drawn_text(self) -> str:
+        """The text in the order it is drawn (`pdftotext -raw`): each block's logical order.
+
+        The default mode rebuilds columns from positions and reads a
+        right-to-left table's rows in an order of its own.
+        """
+        return pdf_text(self.path, "-raw")
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        """Every line of every page, grouped in blocks (`pdftotext -bbox-layout`)."""
+        return _lines(self.path)
 
     @cached_property
     def runs(self) -> Counter[TextRun]:
@@ -144,6 +184,24 @@ def _bbox(path: Path) -> tuple[list[tuple[float, float]], list[Word]]:
         words += [Word(number, float(x0), float(y0), float(x1), float(y1), unescape(text))
                   for x0, y0, x1, y1, text in _WORD.findall(page)]
     return sizes, words
+
+
+_BLOCK = re.compile(r"<block [^>]*>(.*?)</block>", re.DOTALL)
+_LINE = re.compile(r"<line [^>]*>(.*?)</line>", re.DOTALL)
+
+
+def _lines(path: Path) -> list[Line]:
+    lines: list[Line] = []
+    for number, page in enumerate(pdf_text(path, "-bbox-layout").split("<page ")[1:],
+                                  start=1):
+        for block_number, block in enumerate(_BLOCK.findall(page)):
+            for line in _LINE.findall(block):
+                words = tuple(Word(number, float(x0), float(y0), float(x1), float(y1),
+                                   unescape(text))
+                              for x0, y0, x1, y1, text in _WORD.findall(line))
+                if words:
+                    lines.append(Line(number, block_number, words))
+    return lines
 
 
 def box(page: pikepdf.Page, name: str) -> list[float] | None:

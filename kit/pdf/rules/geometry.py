@@ -112,6 +112,58 @@ def poster_floor(s: Subject) -> Iterator[Problem]:
                       f"{floor:.0f} pt floor for an {s.output.paper} poster")
 
 
+# Text stays this far inside the trim of a print-shop file: a cutting
+# tolerance, so no letter is cut at the trim.
+SAFETY_MM = 3
+
+
+def _trims(s: Subject) -> list[tuple[float, float, float, float]]:
+    """Each page's trim (the page itself off print files), in pdftotext's top-left points."""
+    trims = []
+    for page in s.pdf.pages:
+        media = box(page, "/MediaBox") or [0.0, 0.0, 0.0, 0.0]
+        trim = box(page, "/TrimBox") or media
+        trims.append((trim[0] - media[0], media[3] - trim[3],
+                      trim[2] - media[0], media[3] - trim[1]))
+    return trims
+
+
+def inside_trim(s: Subject) -> Iterator[Problem]:
+    """No glyph beyond the trim less 3 mm in a print file, or beyond the page in others."""
+    margin = SAFETY_MM * MM if s.output.edition == "print" else 0
+    trims = _trims(s)
+    for word in s.words:
+        x0, y0, x1, y1 = trims[word.page - 1]
+        if (word.x0 < x0 + margin - TOLERANCE or word.x1 > x1 - margin + TOLERANCE
+                or word.y0 < y0 + margin - TOLERANCE or word.y1 > y1 - margin + TOLERANCE):
+            where = "the trim less 3 mm" if margin else "the page"
+            yield word.page, f"page {word.page}: «{word.text}» runs beyond {where}"
+
+
+def inside_column(s: Subject) -> Iterator[Problem]:
+    """Beside the Dutch, no word runs from its column into the other.
+
+    On the pages between the cover and the back page (the parallel text),
+    some vertical line in the middle third crosses no word: the gutter. A
+    page where every such line crosses a word has a word in the gutter.
+    """
+    by_page: dict[int, list[Word]] = {}
+    for word in s.words:
+        by_page.setdefault(word.page, []).append(word)
+    for number in range(2, len(s.pdf.pages)):
+        words = by_page.get(number, [])
+        width = s.page_sizes[number - 1][0]
+        crossing = min((([w for w in words if w.x0 < x < w.x1]) for x in
+                        range(int(width / 3), int(2 * width / 3))), key=len, default=[])
+        for word in crossing:
+            yield number, (f"page {number}: «{word.text}» runs out of its column into the "
+                           "other language's")
+
+
+def _bilingual_brochure(output: Output) -> bool:
+    return output.product == "brochure" and len(output.languages) == 2 and not output.imposed
+
+
 def _imposed(output: Output) -> bool:
     return output.imposed
 
@@ -125,4 +177,6 @@ RULES = (
     Rule("GEO002", "pages", everywhere, page_count),
     Rule("GEO003", "order", _imposed, imposition),
     Rule("GEO004", "floor", _multilingual, poster_floor),
+    Rule("GEO005", "trim", everywhere, inside_trim),
+    Rule("GEO006", "column", _bilingual_brochure, inside_column),
 )
