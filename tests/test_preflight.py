@@ -176,6 +176,21 @@ def _skip_level(pdf: pikepdf.Pdf) -> None:
     first.S = pikepdf.Name.H3
 
 
+def _empty_div(pdf: pikepdf.Pdf) -> None:
+    document = next(in_order(pdf.Root.StructTreeRoot))
+    empty = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
+                                                 S=pikepdf.Name.Div, P=document))
+    if not isinstance(document.K, pikepdf.Array):
+        document.K = pikepdf.Array([document.K])
+    document.K.append(empty)
+
+
+def _dutch_untagged(pdf: pikepdf.Pdf) -> None:
+    for element in in_order(pdf.Root.StructTreeRoot):
+        if element.S == "/Span" and str(element.get("/Lang", "")) == "nl":
+            del element["/Lang"]
+
+
 # Each rule's code, and a good file broken so that the rule must fail it.
 BREAKS: dict[str, Break] = {
     "GEO001": Break(POSTER, edited(_shrink), "expected 210 × 297 mm"),
@@ -202,6 +217,8 @@ BREAKS: dict[str, Break] = {
     "STR006": Break(SCREEN, edited(_title_off), "/DisplayDocTitle is not true"),
     "STR007": Break(SCREEN, edited(_skip_level), "H1 is followed by H3: a heading level is "
                     "skipped"),
+    "STR008": Break(SCREEN, edited(_empty_div), "an empty Div structure element"),
+    "STR009": Break(SCREEN_AR, edited(_dutch_untagged), "the `ar` text holds 0 Dutch (nl) parts"),
 }
 
 
@@ -494,6 +511,15 @@ def test_a_poster_starts_with_an_h1(full_build: Path, tmp_path: Path) -> None:
 
     broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", demote)
     assert check(POSTER, broken)["headings"] == "the first heading is H2, not H1"
+
+
+def test_a_translation_reads_the_dutch_title_with_a_dutch_voice(full_build: Path) -> None:
+    """The credit line's Dutch title and publisher are spans of their own language."""
+    for output in (SCREEN_AR, Output("poster", "A4", ("ur",), "screen")):
+        with pikepdf.open(full_build / output.path) as pdf:
+            spans = [e for e in in_order(pdf.Root.StructTreeRoot)
+                     if e.S == "/Span" and str(e.get("/Lang", "")) == "nl"]
+            assert len(spans) >= 2, output.path
 
 
 def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Path) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pikepdf
 
-from kit.pdf.accessible import _kids, structure_problems
+from kit.pdf.accessible import _kids, has_content, structure_problems
 from kit.pdf.rules.base import Problem, Rule, Subject, everywhere, on_screen
-from kit.plan import planned_bookmarks
-from kit.sources.languages import language
+from kit.plan import Output, planned_bookmarks
+from kit.sources.languages import SOURCE_LANGUAGE, language
 
 
 def _bookmarks(pdf: pikepdf.Pdf) -> list[str]:
@@ -152,6 +153,48 @@ def heading_levels(s: Subject) -> Iterator[Problem]:
         yield None, "no heading: a tagged file starts with an H1"
 
 
+def dutch_quotes(s: Subject) -> Iterator[Problem]:
+    """In each translation, the quoted Dutch title and the department's name are tagged nl.
+
+    They are Dutch words inside a line of another language (the credit
+    line): without their own /Lang a screen reader reads them with the
+    translation's voice. Two at least: the title and the publisher.
+    """
+    source = language(SOURCE_LANGUAGE).tag
+    inside: Counter[str] = Counter()
+    tree = s.pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return  # STR002 reports an untagged file
+    todo = [(kid, str(s.pdf.Root.get("/Lang", ""))) for kid in _kids(tree)]
+    while todo:
+        element, inherited = todo.pop()
+        if "/S" not in element:
+            continue
+        own = str(element.get("/Lang", inherited))
+        if own == source and inherited != source:
+            inside[inherited] += 1
+        todo += [(kid, own) for kid in _kids(element)]
+    for code in s.output.languages:
+        tag = language(code).tag
+        if tag != source and inside[tag] < 2:
+            yield None, (f"the `{tag}` text holds {inside[tag]} Dutch (nl) parts, not the quoted "
+                         "title and the department's name: they would be read with its voice")
+
+
+def _translated_credit(output: Output) -> bool:
+    """A screen file with a translation's own credit line (a multilingual poster has one, Dutch)."""
+    return (on_screen(output) and not output.multilingual
+            and any(code != SOURCE_LANGUAGE for code in output.languages))
+
+
+def no_empty_elements(s: Subject) -> Iterator[Problem]:
+    """No structure element without content: a screen reader announces an empty group."""
+    pages = _page_numbers(s.pdf)
+    for element in in_order(s.pdf.Root.get("/StructTreeRoot", pikepdf.Dictionary())):
+        if not has_content(element):
+            yield _page(element, pages), f"an empty {str(element.S)[1:]} structure element"
+
+
 RULES = (
     Rule("STR001", "sections", everywhere, sections),
     Rule("STR002", "tags", on_screen, screen_tags),
@@ -160,4 +203,6 @@ RULES = (
     Rule("STR005", "javascript", everywhere, no_javascript),
     Rule("STR006", "doctitle", on_screen, display_title),
     Rule("STR007", "headings", on_screen, heading_levels),
+    Rule("STR008", "empty", on_screen, no_empty_elements),
+    Rule("STR009", "dutch", _translated_credit, dutch_quotes),
 )
