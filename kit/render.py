@@ -40,6 +40,8 @@ STYLES_DIR = ROOT / "styles"
 # The only local files a document may load: the kit's own assets.
 ASSET_DIRS = (FONTS_DIR, STYLES_DIR, TEMPLATES_DIR)
 DATA_IMAGES = ("data:image/png;base64,", "data:image/svg+xml;base64,")
+# Placeholders whose values are always the Dutch source's words.
+DUTCH_VALUES = frozenset({"title", "publisher"})
 
 
 # The last two words of a text are kept on one line when together they are
@@ -81,12 +83,24 @@ class Column:
         # A title, name or number inserted into a sentence is isolated, so a
         # Dutch title inside an Arabic line keeps its quotation marks around
         # the right words.
-        isolated = {name: isolated_text(value) for name, value in values.items()}
-        html = to_html(self.lookup(text), isolated if values else None)
+        filled = {name: self.value(name, value) for name, value in values.items()}
+        html = to_html(self.lookup(text), filled if values else None)
         if not self.paper:
             return html
         advice = self.hyphenate and text.key in self.content.body_keys()
         return typeset(html, self.lang, hyphenate=advice, tie=self.tie)
+
+    def value(self, name: str, value: str) -> Markup:
+        """A value for a placeholder: isolated, and marked Dutch where it is the source's.
+
+        The department's name and the Dutch title quoted in a translated
+        credit line are Dutch words: a screen reader must read them with a
+        Dutch voice (WCAG 3.1.2), so they get a span of their own language.
+        """
+        isolated = isolated_text(value)
+        if name in DUTCH_VALUES and self.strings is not None:
+            return Markup('<span lang="{}">{}</span>').format(SOURCE_LANGUAGE, isolated)
+        return Markup(escape(isolated))
 
     def label(self, label_id: str, **values: str) -> Markup:
         return self.t(self.content.label(label_id), **values)

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from kit.pdf import preflight
 from kit.pdf.rules import FAMILIES, RULES
 from kit.pdf.rules.geometry import footer_numbers
+from kit.pdf.rules.structure import in_order
 from kit.plan import EDITIONS, Output
 from kit.sources.content import load_content
 
@@ -153,6 +154,43 @@ def _rich_black(pdf: pikepdf.Pdf) -> None:
             b"0 0 0 1 scn", b"0.75 0.55 0.45 0.6 scn"))
 
 
+def _marks_inside(pdf: pikepdf.Pdf) -> None:
+    # The marks drawn 20 pt up and to the right: those at the left and foot reach
+    # into the bleed, though the sheet is as large as before.
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(_contents(pdf, page).replace(
+        b"q /KitRegistration CS", b"q 1 0 0 1 20 20 cm /KitRegistration CS"))
+
+
+def _open_script(pdf: pikepdf.Pdf) -> None:
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                             JS=pikepdf.String("app.alert('hi')"))
+
+
+def _title_off(pdf: pikepdf.Pdf) -> None:
+    pdf.Root.ViewerPreferences.DisplayDocTitle = False
+
+
+def _skip_level(pdf: pikepdf.Pdf) -> None:
+    first = next(e for e in in_order(pdf.Root.StructTreeRoot) if e.S == "/H2")
+    first.S = pikepdf.Name.H3
+
+
+def _empty_div(pdf: pikepdf.Pdf) -> None:
+    document = next(in_order(pdf.Root.StructTreeRoot))
+    empty = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
+                                                 S=pikepdf.Name.Div, P=document))
+    if not isinstance(document.K, pikepdf.Array):
+        document.K = pikepdf.Array([document.K])
+    document.K.append(empty)
+
+
+def _dutch_untagged(pdf: pikepdf.Pdf) -> None:
+    for element in in_order(pdf.Root.StructTreeRoot):
+        if element.S == "/Span" and str(element.get("/Lang", "")) == "nl":
+            del element["/Lang"]
+
+
 # Each rule's code, and a good file broken so that the rule must fail it.
 BREAKS: dict[str, Break] = {
     "GEO001": Break(POSTER, edited(_shrink), "expected 210 × 297 mm"),
@@ -173,6 +211,14 @@ BREAKS: dict[str, Break] = {
     "PRN003": Break(PRINT_POSTER, edited(_rgb_fill), "`rg` sets an RGB colour"),
     "PRN004": Break(PRINT, edited(_no_margin), "reaches only 0.0 mm beyond the bleed"),
     "PRN005": Break(PRINT, edited(_rich_black), "text in four-colour black (C75% M55% Y45% K60%"),
+    "PRN006": Break(PRINT, edited(_marks_inside), "page 1: a crop mark at (-1.9, 7.1) mm reaches "
+                    "inside the bleed"),
+    "STR005": Break(POSTER, edited(_open_script), "/Catalog at /OpenAction"),
+    "STR006": Break(SCREEN, edited(_title_off), "/DisplayDocTitle is not true"),
+    "STR007": Break(SCREEN, edited(_skip_level), "H1 is followed by H3: a heading level is "
+                    "skipped"),
+    "STR008": Break(SCREEN, edited(_empty_div), "an empty Div structure element"),
+    "STR009": Break(SCREEN_AR, edited(_dutch_untagged), "the `ar` text holds 0 Dutch (nl) parts"),
 }
 
 
@@ -288,6 +334,75 @@ def test_rgb_rule_finds_an_rgb_group(full_build: Path, tmp_path: Path) -> None:
     assert "transparency group in DeviceRGB" in check(PRINT_POSTER, broken)["rgb"]
 
 
+def _resources(pdf: pikepdf.Pdf, kind: str) -> pikepdf.Dictionary:
+    resources = pdf.pages[0].obj.Resources
+    if kind not in resources:
+        resources[kind] = pikepdf.Dictionary()
+    return resources[kind]
+
+
+def _icc_rgb(pdf: pikepdf.Pdf) -> None:
+    profile = pikepdf.Stream(pdf, b"\0" * 128, N=3)
+    _resources(pdf, "/ColorSpace").CS9 = pikepdf.Array([pikepdf.Name.ICCBased, profile])
+    pdf.pages[0].contents_add(b"q /CS9 cs 1 0 0 sc 10 10 5 5 re f Q")
+
+
+def _named_device_rgb(pdf: pikepdf.Pdf) -> None:
+    _resources(pdf, "/ColorSpace").CS8 = pikepdf.Name.DeviceRGB
+    pdf.pages[0].contents_add(b"q /CS8 CS 0 0 1 SC 10 10 m 20 20 l S Q")
+
+
+def _rgb_shading(pdf: pikepdf.Pdf) -> None:
+    _resources(pdf, "/Shading").Sh9 = pikepdf.Dictionary(
+        ShadingType=2, ColorSpace=pikepdf.Name.DeviceRGB, Coords=[0, 0, 10, 0],
+        Function=pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 0, 0], C1=[0, 0, 1],
+                                    N=1))
+    pdf.pages[0].contents_add(b"q 10 10 5 5 re W n /Sh9 sh Q")
+
+
+def _rgb_inline_image(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[0].contents_add(b"q 10 0 0 10 0 0 cm BI /W 1 /H 1 /CS /RGB /BPC 8 ID \xff\0\0 EI Q")
+
+
+def _rgb_appearance(pdf: pikepdf.Pdf) -> None:
+    appearance = pikepdf.Stream(pdf, b"1 0 0 rg 0 0 5 5 re f", Type=pikepdf.Name.XObject,
+                                Subtype=pikepdf.Name.Form, BBox=[0, 0, 5, 5])
+    annotation = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square, Rect=[10, 10, 15, 15],
+        AP=pikepdf.Dictionary(N=appearance)))
+    page = pdf.pages[0].obj
+    page.Annots = pikepdf.Array([*page.get("/Annots", pikepdf.Array()), annotation])
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (_icc_rgb, "page 1: `cs` sets an RGB colour"),
+    (_named_device_rgb, "page 1: `CS` sets an RGB colour"),
+    (_rgb_shading, "page 1: `sh` paints an RGB shading (/Sh9)"),
+    (_rgb_inline_image, "page 1: an RGB inline image"),
+    (_rgb_appearance, "page 1, annotation appearance: `rg` sets an RGB colour"),
+])
+def test_rgb_rule_finds_every_way_in(full_build: Path, tmp_path: Path,
+                                     change: Callable[[pikepdf.Pdf], None], expected: str) -> None:
+    broken = rewrite(full_build / PRINT_POSTER.path, tmp_path / "b.pdf", change)
+    assert expected in (check(PRINT_POSTER, broken)["rgb"] or "")
+
+
+def test_check_judges_a_file_whose_checksum_differs(full_build: Path, manifest: list[dict],
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A changed file is not only "changed": the rules still say what is wrong with it."""
+    entry = next(e for e in manifest if e["path"] == PRINT_POSTER.path)
+    broken = tmp_path / entry["path"]
+    broken.parent.mkdir(parents=True)
+    rewrite(full_build / entry["path"], broken, _rgb_fill)
+    failures = preflight.check_manifest(tmp_path, [entry], HEADINGS)
+    assert failures[0].endswith("checksum: the file differs from the one the build wrote "
+                                "and listed")
+    assert any("rgb: RGB in a print file: page 1: `rg` sets an RGB colour [PRN003]" in f
+               for f in failures), failures
+    assert "FAIL" in capsys.readouterr().out
+
+
 def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
     """An RGB image and RGB vectors (a school's PNG or SVG logo) come out CMYK."""
     from PIL import Image
@@ -388,6 +503,23 @@ def test_tags_rule_catches_each_structure_fault(full_build: Path, tmp_path: Path
                              (wrapped_item, "a list holds /Div where only list items belong")):
         broken = rewrite(source, tmp_path / f"{change.__name__}.pdf", change)
         assert expected in check(SCREEN_AR, broken)["tags"], change.__name__
+
+
+def test_a_poster_starts_with_an_h1(full_build: Path, tmp_path: Path) -> None:
+    def demote(pdf: pikepdf.Pdf) -> None:
+        next(e for e in in_order(pdf.Root.StructTreeRoot) if e.S == "/H1").S = pikepdf.Name.H2
+
+    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", demote)
+    assert check(POSTER, broken)["headings"] == "the first heading is H2, not H1"
+
+
+def test_a_translation_reads_the_dutch_title_with_a_dutch_voice(full_build: Path) -> None:
+    """The credit line's Dutch title and publisher are spans of their own language."""
+    for output in (SCREEN_AR, Output("poster", "A4", ("ur",), "screen")):
+        with pikepdf.open(full_build / output.path) as pdf:
+            spans = [e for e in in_order(pdf.Root.StructTreeRoot)
+                     if e.S == "/Span" and str(e.get("/Lang", "")) == "nl"]
+            assert len(spans) >= 2, output.path
 
 
 def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Path) -> None:

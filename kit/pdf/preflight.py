@@ -71,7 +71,15 @@ def findings(output: Output, path: Path, pages: int, headings: int,
     with pdf:
         subject = Subject(output, path, pages, pdf, headings, expect)
         return [found for rule in RULES if rule.applies(output)
-                for found in rule.check(subject)]
+                for found in _checked(rule, subject)]
+
+
+def _checked(rule: Rule, subject: Subject) -> list[Finding]:
+    """A rule's findings; a file so damaged that the rule cannot read it fails that rule."""
+    try:
+        return list(rule.check(subject))
+    except (pikepdf.PdfError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        return [Finding(rule.code, None, f"cannot be checked: {type(exc).__name__}: {exc}")]
 
 
 def check_one(output: Output, path: Path, pages: int, headings: int

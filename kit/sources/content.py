@@ -422,9 +422,10 @@ GUIDE_FILE = "guide.yaml"
 LABELS_SETTINGS = {"site_url"}
 REVIEW_SHEET_FILE = "review-sheet.yaml"
 WEB_FILE = "web.yaml"
-REQUIRED_WEB = {"title", "choose", "intro", "schools-title", "schools-intro", "schools-school",
-                "schools-languages", "schools-pack", "schools-site", "schools-zip", "schools-guide",
-                "schools-failed", "schools-report"}
+REQUIRED_WEB = {"title", "choose", "choose-en", "intro", "intro-en", "schools-title",
+                "schools-intro", "schools-school", "schools-languages", "schools-pack",
+                "schools-site", "schools-zip", "schools-guide", "schools-failed",
+                "schools-report"}
 # Top keys of content files that are not translated.
 UNTRANSLATED_FILES = {"guide", "languages", "review-sheet", "web"}
 REQUIRED_GUIDE = {

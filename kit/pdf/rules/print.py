@@ -87,10 +87,66 @@ def black_text(s: Subject) -> Iterator[Problem]:
         yield None, f"the body text is set in {body.most_common(1)[0][0]}, not in black ink only"
 
 
+def _registration(space: pikepdf.Object | None) -> bool:
+    """The colour that prints on every plate: a Separation named All."""
+    return (isinstance(space, pikepdf.Array) and len(space) == 4
+            and space[0] == pikepdf.Name.Separation and space[1] == pikepdf.Name.All)
+
+
+Box = tuple[float, float, float, float]
+
+
+def registration_strokes(page: pikepdf.Page) -> list[Box]:
+    """The box of every path the page strokes in registration colour: its crop marks."""
+    spaces = page.obj.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace",
+                                                                   pikepdf.Dictionary())
+    ctm, stroke = pikepdf.Matrix(), False
+    stack: list[tuple[pikepdf.Matrix, bool]] = []
+    path: list[tuple[float, float]] = []
+    strokes = []
+    for operands, operator in pikepdf.parse_content_stream(page.obj):
+        op = str(operator)
+        if op == "q":
+            stack.append((ctm, stroke))
+        elif op == "Q" and stack:
+            ctm, stroke = stack.pop()
+        elif op == "cm":
+            ctm = pikepdf.Matrix(*(float(v) for v in operands)) @ ctm
+        elif op == "CS":
+            stroke = _registration(spaces.get(operands[0]))
+        elif op in {"RG", "K", "G"}:
+            stroke = False
+        elif op in {"m", "l"}:
+            path.append(ctm.transform((float(operands[0]), float(operands[1]))))
+        elif op in {"S", "s", "B", "b", "B*", "b*", "f", "F", "f*", "n"}:
+            if stroke and path and op in {"S", "s", "B", "b", "B*", "b*"}:
+                xs, ys = [x for x, _ in path], [y for _, y in path]
+                strokes.append((min(xs), min(ys), max(xs), max(ys)))
+            path = []
+    return strokes
+
+
+def crop_marks(s: Subject) -> Iterator[Problem]:
+    """Crop marks are drawn, in registration colour, and none reaches inside the bleed."""
+    for number, page in enumerate(s.pdf.pages, start=1):
+        bleed = box(page, "/BleedBox")
+        marks = registration_strokes(page)
+        if not marks:
+            yield number, f"page {number}: no crop marks drawn in registration colour"
+        if bleed is None:
+            continue  # PRN001 reports it
+        for x0, y0, x1, y1 in marks:
+            if x0 < bleed[2] - 0.1 and x1 > bleed[0] + 0.1 and y0 < bleed[3] - 0.1 \
+                    and y1 > bleed[1] + 0.1:
+                yield number, (f"page {number}: a crop mark at ({x0 / MM:.1f}, {y0 / MM:.1f}) "
+                               "mm reaches inside the bleed")
+
+
 RULES = (
     Rule("PRN001", "boxes", on_print, print_boxes),
     Rule("PRN002", "intent", on_print, output_intent),
     Rule("PRN003", "rgb", on_print, no_rgb),
     Rule("PRN004", "marks", on_print, marks_margin),
     Rule("PRN005", "black", on_print, black_text),
+    Rule("PRN006", "cropmarks", on_print, crop_marks),
 )
