@@ -46,9 +46,13 @@ DUTCH_VALUES = frozenset({"title", "publisher"})
 
 # The last two words of a text are kept on one line when together they are
 # at most this long: a paragraph never ends on one word alone, and the pair
-# still fits its column: about 32 characters beside the Dutch or on a poster,
-# 60 in a brochure's single column.
-TIE_LENGTH, WIDE_TIE_LENGTH = 30, 40
+# still fits its column: about 28 Latin characters beside the Dutch or on a
+# poster, 60 in a brochure's single column or on its back page.
+TIE_LENGTH, WIDE_TIE_LENGTH = 24, 40
+# A heading may be set very large: only a short last pair is tied.
+HEADING_TIE_LENGTH = 12
+# Ethiopic letters are wider than Latin ones: its ties are shorter.
+TIE_SCALE = {"Ethi": 0.85}
 # Hyphenation of the print shop's brochure: only words of eight letters or
 # more, never fewer than three letters before the break or four after it
 # ("Discu-tez", "rețele-le" are refused).
@@ -85,8 +89,10 @@ class Column:
         # the right words.
         filled = {name: self.value(name, value) for name, value in values.items()}
         html = to_html(self.lookup(text), filled if values else None)
-        if not self.paper or text.key in self.content.heading_keys():
-            return html  # a heading's lines are the layout's: it may be set very large
+        if not self.paper:
+            return html
+        if text.key in self.content.heading_keys():
+            return typeset(html, self.lang, tie=min(self.tie, HEADING_TIE_LENGTH))
         advice = self.hyphenate and text.key in self.content.body_keys()
         return typeset(html, self.lang, hyphenate=advice, tie=self.tie)
 
@@ -150,7 +156,7 @@ def typeset(html: Markup, lang: Language, hyphenate: bool = False,
     if not lettered:
         return html
     first = lettered[-2] if len(lettered) >= 2 else lettered[-1]
-    tied = len(" ".join(visible[first:])) <= tie
+    tied = len(" ".join(visible[first:])) <= tie * TIE_SCALE.get(lang.script, 1)
     if not tied:
         first = lettered[-1]  # too long to tie: the last word is still never hyphenated
     head, tail = " ".join(tokens[:first]), tokens[first:]
@@ -247,15 +253,18 @@ def render_html(
     `print_shop`: the print shop's layout, whose brochure is hyphenated.
     `compact_foot`: a school's poster names its contacts' roles in Dutch only.
     """
-    single = job.product == "brochure" and len(job.languages) == 1
-    tie = WIDE_TIE_LENGTH if single else TIE_LENGTH
-    cols = columns(content, job.languages, tr,
-                   hyphenate=print_shop and job.product == "brochure", tie=tie)
+    brochure = job.product == "brochure"
+    single = brochure and len(job.languages) == 1
+    cols = columns(content, job.languages, tr, hyphenate=print_shop and brochure,
+                   tie=WIDE_TIE_LENGTH if single else TIE_LENGTH)
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
-    colophon_cols = cols
+    # A brochure's back page runs across the page, also beside the Dutch.
+    colophon_cols = (columns(content, job.languages, tr, tie=WIDE_TIE_LENGTH) if brochure
+                     else cols)
     if translation is not None and len(cols) == 1:
         # A translation is always marked as one in Dutch too.
-        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr, tie=tie)]
+        colophon_cols = [*colophon_cols,
+                         *columns(content, (SOURCE_LANGUAGE,), tr, tie=WIDE_TIE_LENGTH)]
     doc = content.document
     title = " / ".join(c.t(doc.title).striptags() for c in cols)
     if job.product == "guide" and school is not None:

@@ -30,6 +30,9 @@ FIT_SHARE = 0.9
 # A hyphenated line must fill at least this share of its column.
 HYPHEN_FILL = 0.4
 HEADINGS = {"h1", "h2", "h3", "h4"}
+# The document's title set above a poster's rules: a heading in all but its tag.
+# A heading's lines are the layout's (it may be set very large): no runt rule.
+TITLES = {"kicker"}
 # Elements that hold a label: one or two words that must never break inside a word.
 LABEL_TAGS = {"dt", "th"}
 LABEL_CLASSES = {"role", "foot-label", "kit-note-label", "language-name"}
@@ -134,7 +137,8 @@ def lone_word(paragraphs: list[Paragraph], _: Document) -> Iterator[Problem]:
 def runt(paragraphs: list[Paragraph], _: Document) -> Iterator[Problem]:
     """A paragraph of many words never ends on a line of one short word."""
     for paragraph in paragraphs:
-        if paragraph.is_label or len(paragraph.lines) < 2 or len(paragraph.words) < RUNT_WORDS:
+        if (paragraph.is_label or paragraph.tag in HEADINGS or paragraph.classes & TITLES
+                or len(paragraph.lines) < 2 or len(paragraph.words) < RUNT_WORDS):
             continue
         last = paragraph.lines[-1]
         words = _words(last.text)

@@ -1,0 +1,72 @@
+"""The stress corpus: the hardest realistic school, its screen brochures in every language.
+
+The build checks every file as it writes it (the line rules on its layout,
+the value, geometry and text rules on the file): a build that succeeds has
+passed them all. These tests also read the values back themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build
+
+from kit.sources.languages import known_languages
+from kit.sources.school import load_school
+from kit.values import reading_text, school_values, value_pattern
+
+PROFILE = ROOT / "tests/corpus/hard-school.yaml"
+TRANSLATIONS = [c for c in known_languages() if c != "nl"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    result = run_build("--strict", "--school", str(PROFILE), "--product", "brochure",
+                       "--edition", "screen", "--output", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / "schools/hard-school/screen"
+
+
+def test_the_corpus_is_as_hard_as_promised() -> None:
+    school = load_school(PROFILE, TRANSLATIONS)
+    assert len(school.name) == 60
+    assert len(school.contacts) == 4
+    assert any(len(c.email or "") >= 40 and "-" in (c.email or "") for c in school.contacts)
+    assert any(re.search("[\u0600-\u06ff]", c.name) for c in school.contacts)
+    assert sorted(school.languages) == sorted(TRANSLATIONS)
+
+
+@pytest.mark.parametrize("langs", ["nl", *TRANSLATIONS, *(f"nl-{c}" for c in TRANSLATIONS)])
+def test_every_value_comes_back_whole_and_in_order(corpus: Path, langs: str) -> None:
+    school = load_school(PROFILE, TRANSLATIONS)
+    text = reading_text(subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(corpus / langs / "brochure-a5.pdf"), "-"],
+        capture_output=True, text=True, check=True).stdout)
+    position = 0
+    values = school_values(school, "brochure", tuple(langs.split("-")))
+    assert len(values) > 12
+    for kind, value in values:
+        found = value_pattern(kind, value).search(text, position)
+        assert found, f"{kind} {value!r} cut, reordered or broken wrongly in {langs}"
+        position = found.end()
+
+
+def test_check_with_the_profile_passes(corpus: Path) -> None:
+    result = run_build("check", "--school", str(PROFILE), "--output", str(corpus.parents[2]))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " 0 problems" in result.stdout
+
+
+def test_check_with_the_profile_finds_a_changed_value(corpus: Path, tmp_path: Path) -> None:
+    """The same files judged against a profile whose number changed: every file fails VAL001."""
+    profile = tmp_path / "hard-school.yaml"
+    profile.write_text(PROFILE.read_text(encoding="utf-8").replace("09 277 77 77",
+                                                                    "09 277 77 78"),
+                       encoding="utf-8")
+    result = run_build("check", "--school", str(profile), "--output", str(corpus.parents[2]))
+    assert result.returncode == 1
+    assert "the phone `09 277 77 78` does not come back whole" in result.stdout
