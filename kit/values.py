@@ -106,13 +106,12 @@ def value_element(tag: str, kind: str, value: str, css_class: str = "",
                   within: str = "ltr", link: bool = False) -> Markup:
     """One value as its own block: `<dd class="value value-email" dir="ltr" …>…</dd>`.
 
-    `within` is the direction of the text around it: in a right-to-left
-    column a left-to-right value still aligns with the column's start (the
-    right). `link` makes a phone number, e-mail or web address a link (web pages).
+    `within` is the direction of the text around it: a value aligns with its
+    column's start (the right in Arabic) whatever its own direction (a name
+    in Arabic script in a Dutch column starts at the left). `link` makes a phone number, e-mail or web address a link (web pages).
     """
-    classes = ["value", f"value-{kind}", *css_class.split()]
-    if within == "rtl":
-        classes.append("in-rtl")
+    # Aligned with the column's start, whatever the value's own direction.
+    classes = ["value", f"value-{kind}", *css_class.split(), f"in-{within}"]
     if kind in LATIN_KINDS:
         attrs = 'dir="ltr" data-script="Latn"'
     else:  # a name: in its own script and direction
