@@ -187,10 +187,13 @@ def read_answers(path: Path, lang: str) -> tuple[str, list[Answer]]:
                         f"({language_name(made_for) if made_for else 'no language'}), not "
                         f"`{lang}`; import it with `review-import {made_for} FILE`", path)
     sheet: Worksheet = book[SHEET]
-    name = _text(sheet[NAME_CELL].value)
+    name = " ".join(_text(sheet[NAME_CELL].value).split())
     if not name:
         raise UserError(f"the reviewer's name is missing: fill in cell {NAME_CELL} "
                         f"(\"{_text(sheet['A5'].value)}\")", path)
+    problem = review.reviewer_problem(name)
+    if problem:
+        raise UserError(f"the reviewer's name in cell {NAME_CELL} {problem}", path)
     answers = []
     for at, cells in enumerate(sheet.iter_rows(min_row=HEADER_ROW + 1,
                                                max_col=FINGERPRINT_COLUMN), HEADER_ROW + 1):

@@ -215,6 +215,41 @@ def test_a_sheet_without_a_name_or_with_a_broken_correction_is_refused(
     assert path.read_bytes() == before
 
 
+def test_a_name_with_quotes_and_backslashes_keeps_the_catalog_valid(
+        content, locales: Path, tmp_path: Path) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    name = 'Anna "Annie" Peeters \\ Ségolène'
+    reviewing.import_sheet(locales, "fr", fill(xlsx, tmp_path / "back.xlsx", name,
+                                               {1: ("x", None, None)}))
+    path = catalog_path(locales, "fr")
+    assert catalogs.msgfmt_check(path) is None
+    loaded = read_catalog(path, "fr")
+    first = next(iter(content.texts()))
+    mark = review.review_mark(loaded.catalog.get(first.source, context=first.key))
+    assert mark is not None and mark.reviewer == name
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("Anna \u202ePeeters", "contains the direction control U+202E; remove it"),
+    ("Anna \u200fPeeters", "contains the direction control U+200F; remove it"),
+    ("A" * 6000, "is 6000 characters long; at most 200 fit the colophon"),
+    ("Anna \U0001F600", "contains U+1F600 (\U0001F600), which the kit's fonts cannot draw; "
+                        "write it in Latin, Cyrillic or Greek letters"),
+    ("\u0622\u0646\u0627", "contains U+0622 (\u0622) U+0627 (\u0627) U+0646 (\u0646), which the "
+                      "kit's fonts cannot draw; write it in Latin, Cyrillic or Greek letters"),
+], ids=["override", "mark", "long", "emoji", "arabic letters"])
+def test_a_name_that_cannot_be_printed_is_refused(content, locales: Path, tmp_path: Path,
+                                                  name: str, problem: str) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    path = catalog_path(locales, "fr")
+    before = path.read_bytes()
+    filled = fill(xlsx, tmp_path / "back.xlsx", name, {1: ("x", None, None)})
+    with pytest.raises(UserError) as caught:
+        reviewing.import_sheet(locales, "fr", filled)
+    assert caught.value.message == f"the reviewer's name in cell C5 {problem}"
+    assert path.read_bytes() == before
+
+
 def test_review_commands_report_bad_input_in_one_line(locales: Path, tmp_path: Path) -> None:
     not_a_sheet = tmp_path / "notes.xlsx"
     not_a_sheet.write_text("hello", encoding="utf-8")
