@@ -15,7 +15,7 @@ from kit.manifest import MANIFEST, read_json
 from kit.sources import catalogs
 from kit.sources.content import ID_PATTERN, load_content
 from kit.sources.languages import SOURCE_LANGUAGE, check_script_has_fonts, known_languages
-from kit.sources.school import MAX_SLUG_LENGTH
+from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,9 @@ def new_school(folder: Path, slug: str, locales: Path) -> int:
     if not ID_PATTERN.match(slug) or len(slug) > MAX_SLUG_LENGTH:
         raise UserError(f"`{slug}` is not a safe folder name: use lowercase letters, digits and "
                         "single hyphens")
+    if slug in RESERVED_SLUGS:
+        raise UserError(f"`{slug}` is a folder the kit writes itself in output/schools/; "
+                        "choose another slug")
     path = folder / f"{slug}.yaml"
     if path.exists():
         raise UserError("a profile with this slug exists already", path)

@@ -37,6 +37,10 @@ ROLES: dict[str, str] = {
 MAX_LOGO_BYTES = 1_000_000
 MAX_LOGO_PIXELS = 4000  # per side; a print logo at 300 dpi needs far less
 MAX_SLUG_LENGTH = 60
+# What the kit writes in output/schools/ beside the packs, besides files with
+# a dot in their names (index.html, report.csv, style.css): the index's font
+# folder. A school with one of these slugs would have its pack replaced.
+RESERVED_SLUGS = frozenset({"fonts"})
 MAX_CONTACTS = 4
 # The multilingual poster: Dutch and at most this many translations, so that
 # every language stays readable from a distance (see the poster's size floor).
@@ -174,6 +178,9 @@ class _ProfileReader(_Reader):
             raise self.error(node, f"`slug` `{value}` must be a safe folder name: lowercase "
                                    f"letters, digits and single hyphens, at most "
                                    f"{MAX_SLUG_LENGTH} characters")
+        if value in RESERVED_SLUGS:
+            raise self.error(node, f"`slug` `{value}` is a folder the kit writes itself in "
+                                   "output/schools/; choose another")
         return value
 
     def codes(self, node: yaml.Node, what: str, known: list[str]) -> tuple[str, ...]:
