@@ -51,6 +51,7 @@ from kit.pipeline import (
 from kit.plan import Job
 from kit.render import STYLES_DIR, make_environment
 from kit.sources.languages import SOURCE_LANGUAGE
+from kit.spreadsheets import csv_cell
 from kit.translations import translations_for
 from kit.web.site import write_fonts
 
@@ -334,8 +335,9 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
         built = (out / pack_path(slug)).exists()  # this batch's pack, or an earlier one
         rows.append({"slug": slug, "name": school.name, "built": built,
                      "languages": " ".join([SOURCE_LANGUAGE, *school.languages])})
-        writer.writerow([slug, school.name, run.status, len(paths), pages,
-                         f"{run.seconds:.1f}", " | ".join(run.problems)])
+        # Opened in Excel by the staff: a name like `=HYPERLINK(…)` stays text.
+        writer.writerow([csv_cell(v) for v in (slug, school.name, run.status, len(paths), pages,
+                                               f"{run.seconds:.1f}", " | ".join(run.problems))])
     words = loaded.content.web
     html = make_environment().get_template("web/schools.html").render(words=words, rows=rows)
     write_text_atomic(out / INDEX, html)

@@ -19,6 +19,8 @@ import pytest
 from conftest import ROOT, run_build
 
 from kit.errors import UserError
+from kit.sources.content import ID_PATTERN
+from kit.sources.school import RESERVED_SLUGS
 from kit.sources.schoollist import SchoolListError, load_school_list
 
 KNOWN = ["fr", "ar", "uk", "ti", "tr"]
@@ -88,14 +90,14 @@ def test_an_excel_workbook_reads_like_the_csv(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(list(HEADER))
     sheet.append(["de-linde", "Basisschool De Linde", "Lindenlaan 12, 9000 Gent", None, None,
-                  "logo.svg", "ar uk", "zorgcoördinator", "Sofie Verhaegen", 91234567, None,
+                  "logo.svg", "ar uk", "zorgcoördinator", "Sofie Verhaegen", "091234567", None,
                   "CLB Gent", "09 277 77 77", None])
     shutil.copy(ROOT / "schools/example-logo.svg", tmp_path / "logo.svg")
     workbook.save(tmp_path / "list.xlsx")
     [school] = load_school_list(tmp_path / "list.xlsx", KNOWN)
     assert school.languages == ("ar", "uk")
     assert school.contacts[0].role == "zorgcoordinator"
-    assert school.contacts[0].phone == "91234567"  # a number cell, as typed
+    assert school.contacts[0].phone == "091234567"  # a text cell keeps its leading 0
     assert school.logo is not None and school.logo.file == (tmp_path / "logo.svg").resolve()
 
 
@@ -122,6 +124,10 @@ BAD_LISTS = {
         [school_row(1, slug="../etc")],
         ["schools.csv:2: column slug: `slug` `../etc` must be a safe folder name: lowercase "
          "letters, digits and single hyphens, at most 60 characters"]),
+    "a slug the batch's index uses": (
+        [school_row(1), school_row(2, slug="fonts")],
+        ["schools.csv:3: column slug: `slug` `fonts` is a folder the kit writes itself in "
+         "output/schools/; choose another"]),
 }
 
 
@@ -154,6 +160,38 @@ def test_a_list_that_is_not_a_school_list(text: str, expected: str, tmp_path: Pa
 
 
 # --- the batch -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def posters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two Dutch-only schools, posters alone, one named like a spreadsheet formula."""
+    folder = tmp_path_factory.mktemp("posters")
+    rows = [school_row(1, name=FORMULA), school_row(2, name="@SUM(A1:A9)")]
+    out = folder / "output"
+    result = run_build(*FAST, "--product", "poster", "--schools", str(write_list(folder, rows)),
+                       "--output", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return out
+
+
+FORMULA = '=HYPERLINK("http://evil.example","Basisschool")'
+
+
+def test_nothing_the_batch_writes_beside_the_packs_can_be_a_slug(posters: Path) -> None:
+    """A school whose slug were one of these would have its pack replaced by the index's."""
+    slugs = set(report(posters))
+    for path in (posters / "schools").iterdir():
+        if path.name not in slugs:
+            assert path.name in RESERVED_SLUGS or not ID_PATTERN.match(path.name), path.name
+
+
+def test_the_report_never_hands_excel_a_formula(posters: Path) -> None:
+    rows = report(posters)
+    assert rows["school-01"]["name"] == "'" + FORMULA
+    assert rows["school-02"]["name"] == "'@SUM(A1:A9)"
+    # The web index prints the name as it is.
+    assert "=HYPERLINK(&#34;http://evil.example&#34;" in (
+        posters / "schools/index.html").read_text(encoding="utf-8")
 
 
 def test_every_school_gets_its_pack_an_index_and_a_report(batch: Path) -> None:
