@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from kit import batch, commands
-from kit.errors import BuildFailure, UserError, display_path
+from kit.errors import BuildFailure, UserError, UserErrors, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, EDITIONS, PRODUCTS
-from kit.sources.schoollist import SchoolListError
 from kit.version import kit_version
 
 
@@ -149,11 +148,10 @@ def main(argv: list[str]) -> int:
         if args.schools and not args.list:
             return batch.build_batch(options, args.scheduler, args.dashboard)
         return build(options, list_only=args.list)
-    except SchoolListError as exc:
+    except UserErrors as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"{len(exc.problems)} problems in the school list; nothing was built",
-              file=sys.stderr)
+        print(exc.summary, file=sys.stderr)
         return 2
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

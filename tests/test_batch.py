@@ -112,6 +112,11 @@ BAD_LISTS = {
          "zh_Hans, am, el",
          "schools.csv:5: column contact1_email: `email` `dir@` is not an e-mail address",
          "schools.csv:6: column name: `name` is empty"]),
+    "every mistake of a row": (
+        [school_row(1, name="", contact1_phone="call me")],
+        ["schools.csv:2: column name: `name` is empty",
+         "schools.csv:2: column contact1_phone: `phone` `call me` is not a phone number "
+         "(e.g. 09 123 45 67 or +32 9 123 45 67)"]),
     "a slug used twice": (
         [school_row(1), school_row(2), school_row(1, name="Basisschool Eén")],
         ["schools.csv:4: column slug: `school-01` is already used in row 2; every school "

@@ -14,6 +14,7 @@ from conftest import ROOT, run_build
 from kit.sources.school import load_school
 
 CASES = yaml.safe_load((ROOT / "tests/corpus/schools.yaml").read_text(encoding="utf-8"))
+LONG = "a" * 4000
 KNOWN = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti"]
 
 
@@ -46,8 +47,8 @@ def test_bad_profile_gives_its_exact_error(case: dict, tmp_path: Path) -> None:
     if "replace" in case:
         text = profile.read_text(encoding="utf-8")
         assert case["replace"]["old"] in text, f"case out of date: {case['replace']['old']!r}"
-        profile.write_text(text.replace(case["replace"]["old"], case["replace"]["new"], 1),
-                           encoding="utf-8")
+        new = case["replace"]["new"].replace("{long}", LONG)
+        profile.write_text(text.replace(case["replace"]["old"], new, 1), encoding="utf-8")
     if "logo" in case:
         logo.write_bytes(bytes.fromhex(case["logo"]["hex"]))
     if "logo_size" in case:
@@ -63,6 +64,43 @@ def test_bad_profile_gives_its_exact_error(case: dict, tmp_path: Path) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == case["error"]
     assert not (tmp_path / "output").exists()
+
+
+def test_every_mistake_of_a_profile_is_told_at_once(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path)
+    text = profile.read_text(encoding="utf-8")
+    for old, new in (("phone: 09 123 45 67", "phone: bel ons"), ("website: www.bs-delinde.be",
+                     "website: bs delinde"), ("languages: [ar, tr, uk, ti, fr, pl]",
+                                             "languages: [ar, xx]")):
+        text = text.replace(old, new)
+    profile.write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--school", "example.yaml",
+                             "--list"], cwd=tmp_path, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: example.yaml:15: `website` `bs delinde` is not a web address (e.g. "
+        "www.school.be)",
+        "error: example.yaml:22: the kit has no translation `xx`; choose from: fr, en, de, ar, "
+        "tr, pl, ro, bg, ru, uk, fa, ti, prs, ps, so, es, pt, it, sq, ka, ur, zh_Hans, am, el",
+        "error: example.yaml:33: `phone` `bel ons` is not a phone number (e.g. 09 123 45 67 "
+        "or +32 9 123 45 67)",
+        "3 problems in example.yaml; nothing was built"]
+
+
+def test_empty_optional_values_are_left_out(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path)
+    text = profile.read_text(encoding="utf-8")
+    for old, new in (("website: www.bs-delinde.be", 'website: ""'),
+                     ("email: zorg@bs-delinde.be", 'email: ""'),
+                     ("logo: example-logo.svg", "logo:")):
+        assert old in text
+        text = text.replace(old, new)
+    profile.write_text(text.replace("  website: www.clb-gent.example", '  website: ""'),
+                       encoding="utf-8")
+    school = load_school(profile, KNOWN)
+    assert (school.website, school.contacts[0].email, school.logo) == (None, None, None)
+    assert school.clb.website is None
 
 
 def test_png_logo_is_accepted(tmp_path: Path) -> None:
@@ -99,7 +137,14 @@ def test_new_school_writes_a_profile_to_fill_in(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "build.py", "--school", "schools/de-linde.yaml",
                              "--list"], cwd=project, capture_output=True, text=True, check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: schools/de-linde.yaml:6: `name` is empty"
+    # Every value still to fill in, at once.
+    assert result.stderr.strip().splitlines() == [
+        "error: schools/de-linde.yaml:6: `name` is empty",
+        "error: schools/de-linde.yaml:8: `address` is empty",
+        "error: schools/de-linde.yaml:14: a contact needs a `phone` or an `email`",
+        "error: schools/de-linde.yaml:20: the CLB's `name` is empty",
+        "error: schools/de-linde.yaml:20: `clb` needs a `phone` or an `email`",
+        "5 problems in schools/de-linde.yaml; nothing was built"]
     again = subprocess.run([sys.executable, "build.py", "new-school", "de-linde"],
                            cwd=project, capture_output=True, text=True, check=False)
     assert again.returncode == 2 and "exists already" in again.stderr

@@ -13,14 +13,16 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import yaml
 
-from kit.errors import UserError
-from kit.sources.content import ID_PATTERN, _Reader, compose
+from kit.errors import UserError, UserErrors, display_path
+from kit.sources.content import ID_PATTERN, MAX_URL_LENGTH, _Reader, compose
 from kit.sources.fonts import missing_glyphs
 
 # The roles a contact can have; each is a label translated through the
@@ -42,6 +44,14 @@ MAX_SLUG_LENGTH = 60
 # folder. A school with one of these slugs would have its pack replaced.
 RESERVED_SLUGS = frozenset({"fonts"})
 MAX_CONTACTS = 4
+# Lengths of what a school writes, so that it fits where it is printed:
+# a name in two lines of the cover and in the poster's foot, an address in
+# two lines of the contact page, an address on the web or an e-mail address
+# on one line (and a `site_url` in a QR code a phone can read).
+MAX_NAME_LENGTH = 80
+MAX_ADDRESS_LENGTH = 120
+MAX_WEB_LENGTH = MAX_URL_LENGTH
+MAX_PHONE_LENGTH = 30
 # The multilingual poster: Dutch and at most this many translations, so that
 # every language stays readable from a distance (see the poster's size floor).
 MAX_POSTER_LANGUAGES = 5
@@ -101,7 +111,20 @@ class School:
 
 
 
+T = TypeVar("T")
+
+
+class ProfileErrors(UserErrors):
+    """Every mistake of one profile: one line each."""
+
+    def __init__(self, problems: list[UserError], file: Path):
+        super().__init__(problems, f"{len(problems)} problems in {display_path(file)}; "
+                                   "nothing was built")
+
+
 class _ProfileReader(_Reader):
+    problems: list[UserError]
+
     def string(self, node: yaml.Node, what: str) -> str:
         value = super().string(node, what)
         # Printed beside every language; the Latin face follows every script's.
@@ -112,8 +135,22 @@ class _ProfileReader(_Reader):
                                    "write it with other characters")
         return value
 
+    def bounded(self, node: yaml.Node, what: str, limit: int) -> str:
+        """Text that must fit its place on the page: checked before it is quoted in a message."""
+        value = self.string(node, what)
+        if len(value) > limit:
+            raise self.error(node, f"{what} is {len(value)} characters long; at most {limit} "
+                                   "fit where it is printed")
+        return value
+
+    def name(self, node: yaml.Node, what: str) -> str:
+        return self.bounded(node, what, MAX_NAME_LENGTH)
+
     def phone(self, node: yaml.Node, what: str) -> str:
         value = self._scalar_text(node, what)
+        if len(value) > MAX_PHONE_LENGTH:
+            raise self.error(node, f"{what} is {len(value)} characters long; a phone number "
+                                   f"has at most {MAX_PHONE_LENGTH}")
         digits = sum(ch.isdigit() for ch in value)
         if not _PHONE.match(value) or not 8 <= digits <= 15:
             raise self.error(node, f"{what} `{value}` is not a phone number (e.g. 09 123 45 67 "
@@ -121,13 +158,13 @@ class _ProfileReader(_Reader):
         return value
 
     def email(self, node: yaml.Node, what: str) -> str:
-        value = self.string(node, what)
+        value = self.bounded(node, what, MAX_WEB_LENGTH)
         if not _EMAIL.match(value):
             raise self.error(node, f"{what} `{value}` is not an e-mail address")
         return value
 
     def url(self, node: yaml.Node, what: str, scheme_required: bool = False) -> str:
-        value = self.string(node, what)
+        value = self.bounded(node, what, MAX_WEB_LENGTH)
         parts = urlsplit(value if "://" in value or scheme_required else f"https://{value}")
         host = parts.hostname or ""
         if (parts.scheme not in {"http", "https"} or "." not in host or " " in value
@@ -144,8 +181,10 @@ class _ProfileReader(_Reader):
 
     def optional(self, fields: dict[str, yaml.Node], key: str, read, what: str) -> str | None:
         node = fields.get(key)
-        if node is None or (isinstance(node, yaml.ScalarNode)
-                            and node.tag == "tag:yaml.org,2002:null"):
+        # Left empty (`email: ""`, as `new-school` writes it) is the same as left out.
+        if node is None or (isinstance(node, yaml.ScalarNode) and (
+                node.tag == "tag:yaml.org,2002:null"
+                or (node.tag == "tag:yaml.org,2002:str" and not node.value.strip()))):
             return None
         return read(node, what)
 
@@ -160,17 +199,19 @@ class _ProfileReader(_Reader):
         email = self.optional(fields, "email", self.email, "`email`")
         if phone is None and email is None:
             raise self.error(node, "a contact needs a `phone` or an `email`")
-        return Contact(role, self.string(fields["name"], "a contact's `name`"), phone, email,
+        return Contact(role, self.name(fields["name"], "a contact's `name`"), phone, email,
                        self.optional(fields, "hours", self.string, "`hours`"))
 
     def clb(self, node: yaml.Node) -> Clb:
         fields = self.mapping(node, "`clb`", {"name"}, {"phone", "email", "website"})
-        phone = self.optional(fields, "phone", self.phone, "`phone`")
-        email = self.optional(fields, "email", self.email, "`email`")
+        name = self.collect(lambda: self.name(fields["name"], "the CLB's `name`"), "")
+        phone = self.collect(lambda: self.optional(fields, "phone", self.phone, "`phone`"), "")
+        email = self.collect(lambda: self.optional(fields, "email", self.email, "`email`"), "")
+        website = self.collect(lambda: self.optional(fields, "website", self.url, "`website`"),
+                               "")
         if phone is None and email is None:
             raise self.error(node, "`clb` needs a `phone` or an `email`")
-        return Clb(self.string(fields["name"], "the CLB's `name`"), phone, email,
-                   self.optional(fields, "website", self.url, "`website`"))
+        return Clb(name, phone, email, website)
 
     def slug(self, node: yaml.Node) -> str:
         value = self.string(node, "`slug`")
@@ -251,9 +292,15 @@ class _ProfileReader(_Reader):
         if root.tag not in {"svg", "{http://www.w3.org/2000/svg}svg"}:
             raise self.error(node, f"the logo `{value}` is not an SVG image")
 
-    def school(self, node: yaml.Node, known: list[str]) -> School:
-        fields = self.mapping(node, "a school profile", PROFILE_KEYS, OPTIONAL_KEYS)
-        languages = self.codes(fields["languages"], "`languages`", known)
+    def collect(self, read: Callable[[], T], instead: T) -> T:
+        """`read()`, or `instead` with its mistake kept: a profile's mistakes are told at once."""
+        try:
+            return read()
+        except UserError as exc:
+            self.problems.append(exc)
+            return instead
+
+    def poster(self, fields: dict[str, yaml.Node], languages: tuple[str, ...]) -> tuple[str, ...]:
         if "poster_languages" in fields:
             poster = self.codes(fields["poster_languages"], "`poster_languages`", list(languages))
         else:
@@ -263,25 +310,45 @@ class _ProfileReader(_Reader):
                              f"the multilingual poster holds Dutch and at most "
                              f"{MAX_POSTER_LANGUAGES} other languages; choose them with "
                              "`poster_languages`")
-        contacts = self.sequence(fields["contacts"], "`contacts`")
-        if len(contacts) > MAX_CONTACTS:
-            raise self.error(fields["contacts"], f"at most {MAX_CONTACTS} contacts fit the "
-                                                 "brochure's contact page")
-        return School(
-            slug=self.slug(fields["slug"]),
-            name=self.string(fields["name"], "`name`"),
-            address=self.string(fields["address"], "`address`"),
-            website=self.optional(fields, "website", self.url, "`website`"),
-            site_url=self.optional(fields, "site_url",
-                                   lambda n, w: self.url(n, w, scheme_required=True),
-                                   "`site_url`"),
-            logo=self.logo(fields["logo"]) if "logo" in fields else None,
-            languages=languages,
-            poster_languages=poster,
-            contacts=tuple(self.contact(c) for c in contacts),
-            clb=self.clb(fields["clb"]),
+        return poster
+
+    def contacts(self, node: yaml.Node) -> tuple[Contact, ...]:
+        nodes = self.sequence(node, "`contacts`")
+        if len(nodes) > MAX_CONTACTS:
+            raise self.error(node, f"at most {MAX_CONTACTS} contacts fit the brochure's "
+                                   "contact page")
+        read = (self.collect(lambda n=n: self.contact(n), None) for n in nodes)
+        return tuple(c for c in read if c is not None)
+
+    def school(self, node: yaml.Node, known: list[str]) -> School:
+        fields = self.mapping(node, "a school profile", PROFILE_KEYS, OPTIONAL_KEYS)
+        self.problems = []
+        languages = self.collect(lambda: self.codes(fields["languages"], "`languages`", known),
+                                 None)
+        school = School(
+            slug=self.collect(lambda: self.slug(fields["slug"]), ""),
+            name=self.collect(lambda: self.name(fields["name"], "`name`"), ""),
+            address=self.collect(lambda: self.bounded(fields["address"], "`address`",
+                                                      MAX_ADDRESS_LENGTH), ""),
+            website=self.collect(lambda: self.optional(fields, "website", self.url,
+                                                       "`website`"), None),
+            site_url=self.collect(lambda: self.optional(
+                fields, "site_url", lambda n, w: self.url(n, w, scheme_required=True),
+                "`site_url`"), None),
+            logo=self.collect(lambda: self.optional(fields, "logo", lambda n, _: self.logo(n),
+                                                    "`logo`"), None),
+            languages=languages or (),
+            # The poster's languages are checked against valid `languages` only.
+            poster_languages=() if languages is None else self.collect(
+                lambda: self.poster(fields, languages), ()),
+            contacts=self.collect(lambda: self.contacts(fields["contacts"]), ()),
+            clb=self.collect(lambda: self.clb(fields["clb"]), None),
             file=self.file,
         )
+        if self.problems:
+            problems = sorted(self.problems, key=lambda p: p.line or 0)
+            raise problems[0] if len(problems) == 1 else ProfileErrors(problems, self.file)
+        return school
 
 
 def load_school(path: Path, known: list[str]) -> School:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from kit.errors import UserError, read_utf8
+from kit.errors import UserError, UserErrors, read_utf8
 from kit.sources.school import MAX_CONTACTS, School, _ProfileReader
 from kit.spreadsheets import MAX_FILE_BYTES, bounded_rows, open_xlsx
 
@@ -36,15 +36,12 @@ MAX_COLUMNS = 2 * len(COLUMNS)
 MAX_SHEET_ROWS = 2 * MAX_ROWS
 
 
-class SchoolListError(UserError):
+class SchoolListError(UserErrors):
     """Every bad row of a school list at once: one line per problem."""
 
     def __init__(self, problems: list[UserError]):
-        super().__init__(f"{len(problems)} problems in the school list")
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        super().__init__(problems, f"{len(problems)} problems in the school list; nothing was "
+                                   "built")
 
 
 class _Cell(yaml.ScalarNode):
@@ -202,6 +199,8 @@ def load_school_list(path: Path, known: list[str]) -> list[School]:
         first_row.setdefault(slug, number)
         try:
             schools.append(reader.school(row_node(number, values), known))
+        except UserErrors as exc:
+            problems += exc.problems
         except UserError as exc:
             problems.append(exc)
     if problems:
