@@ -125,6 +125,10 @@ BAD_LISTS = {
         [school_row(1, logo="nowhere.png")],
         ["schools.csv:2: column logo: cannot read the logo `nowhere.png`: no such file or "
          "directory"]),
+    "a logo outside the list's folder": (
+        [school_row(1, logo="../logo.svg")],
+        ["schools.csv:2: column logo: the logo `../logo.svg` must be a file in the list's "
+         "folder or a folder below it"]),
     "an unsafe slug": (
         [school_row(1, slug="../etc")],
         ["schools.csv:2: column slug: `slug` `../etc` must be a safe folder name: lowercase "

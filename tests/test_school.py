@@ -11,10 +11,12 @@ import pytest
 import yaml
 from conftest import ROOT, run_build
 
+from kit.errors import UserError
 from kit.sources.school import load_school
 
 CASES = yaml.safe_load((ROOT / "tests/corpus/schools.yaml").read_text(encoding="utf-8"))
 LONG = "a" * 4000
+DEEP = "<g>" * 3000 + "</g>" * 3000
 KNOWN = ["fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "ru", "uk", "fa", "ti"]
 
 
@@ -50,7 +52,11 @@ def test_bad_profile_gives_its_exact_error(case: dict, tmp_path: Path) -> None:
         new = case["replace"]["new"].replace("{long}", LONG)
         profile.write_text(text.replace(case["replace"]["old"], new, 1), encoding="utf-8")
     if "logo" in case:
-        logo.write_bytes(bytes.fromhex(case["logo"]["hex"]))
+        target = tmp_path / case["logo"].get("file", logo.name)
+        if "hex" in case["logo"]:
+            target.write_bytes(bytes.fromhex(case["logo"]["hex"]))
+        else:
+            target.write_text(case["logo"]["text"].replace("{deep}", DEEP), encoding="utf-8")
     if "logo_size" in case:
         data = logo.read_bytes()
         logo.write_bytes(data + b" " * (case["logo_size"] - len(data)))
@@ -112,6 +118,31 @@ def test_png_logo_is_accepted(tmp_path: Path) -> None:
         "logo: example-logo.svg", "logo: logo.png"), encoding="utf-8")
     school = load_school(profile, KNOWN)
     assert school.logo is not None and school.logo.media_type == "image/png"
+
+
+def test_jpeg_logo_is_accepted_and_kept_as_png(tmp_path: Path) -> None:
+    from PIL import Image
+
+    profile = profile_copy(tmp_path)
+    Image.new("RGB", (40, 20), "green").save(tmp_path / "logo.jpg", quality=90)
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "logo: example-logo.svg", "logo: logo.jpg"), encoding="utf-8")
+    school = load_school(profile, KNOWN)
+    assert school.logo is not None and school.logo.media_type == "image/png"
+    assert school.logo.data.startswith(b"\x89PNG")
+
+
+def test_a_logo_linked_from_outside_the_profile_s_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "schools"
+    folder.mkdir()
+    profile = profile_copy(folder)
+    (folder / "link.svg").symlink_to(ROOT / "schools/example-logo.svg")
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "logo: example-logo.svg", "logo: link.svg"), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_school(profile, KNOWN)
+    assert caught.value.message == ("the logo `link.svg` must be a file in the profile's "
+                                    "folder or a folder below it")
 
 
 def test_two_profiles_with_one_slug_are_refused(tmp_path: Path) -> None:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ import yaml
 from kit.errors import UserError, UserErrors, display_path
 from kit.sources.content import ID_PATTERN, MAX_URL_LENGTH, _Reader, compose
 from kit.sources.fonts import missing_glyphs
+from kit.sources.logo import Refused, check_bitmap, check_svg
 
 # The roles a contact can have; each is a label translated through the
 # catalogs (`kit.role-<id>`). Spelled as a school writes them, accents or not.
@@ -38,6 +37,8 @@ ROLES: dict[str, str] = {
 }
 MAX_LOGO_BYTES = 1_000_000
 MAX_LOGO_PIXELS = 4000  # per side; a print logo at 300 dpi needs far less
+# A logo's file type, by its name; a JPEG is stored as PNG (kit.sources.logo).
+LOGO_KINDS = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 MAX_SLUG_LENGTH = 60
 # What the kit writes in output/schools/ beside the packs, besides files with
 # a dot in their names (index.html, report.csv, style.css): the index's font
@@ -124,6 +125,7 @@ class ProfileErrors(UserErrors):
 
 class _ProfileReader(_Reader):
     problems: list[UserError]
+    logo_folder = "the profile's folder"
 
     def string(self, node: yaml.Node, what: str) -> str:
         value = super().string(node, what)
@@ -242,10 +244,14 @@ class _ProfileReader(_Reader):
 
     def logo(self, node: yaml.Node) -> Logo:
         value = self.string(node, "`logo`")
-        path = (self.file.parent / value).resolve()
-        suffix = path.suffix.lower()
-        if suffix not in {".svg", ".png"}:
-            raise self.error(node, f"the logo `{value}` must be an SVG or PNG file")
+        folder = self.file.parent.resolve()
+        path = (folder / value).resolve()  # a symbolic link is followed to where it leads
+        if Path(value).is_absolute() or not path.is_relative_to(folder):
+            raise self.error(node, f"the logo `{value}` must be a file in {self.logo_folder} "
+                                   "or a folder below it")
+        kind = LOGO_KINDS.get(path.suffix.lower())
+        if kind is None:
+            raise self.error(node, f"the logo `{value}` must be an SVG, PNG or JPEG file")
         try:
             size = path.stat().st_size
             if not path.is_file():
@@ -259,38 +265,18 @@ class _ProfileReader(_Reader):
             reason = "it is not a file" if isinstance(exc, IsADirectoryError) else (
                 exc.strerror or "unreadable").lower()
             raise self.error(node, f"cannot read the logo `{value}`: {reason}") from None
-        if suffix == ".png":
-            self._check_png(node, value, data)
-            return Logo(path, "image/png", data)
-        self._check_svg(node, value, data)
-        return Logo(path, "image/svg+xml", data)
-
-    def _check_png(self, node: yaml.Node, value: str, data: bytes) -> None:
-        from PIL import Image
-
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-                width, height = image.size
-                kind = image.format
-        except Exception:  # Pillow raises many kinds for a damaged file
-            raise self.error(node, f"the logo `{value}` is not a readable PNG image") from None
-        if kind != "PNG":
-            raise self.error(node, f"the logo `{value}` is a {kind} file, not a PNG")
-        if max(width, height) > MAX_LOGO_PIXELS:
-            raise self.error(node, f"the logo `{value}` is {width} × {height} pixels; at most "
-                                   f"{MAX_LOGO_PIXELS} on a side")
-
-    def _check_svg(self, node: yaml.Node, value: str, data: bytes) -> None:
-        if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
-            raise self.error(node, f"the logo `{value}` declares a DOCTYPE or entities; "
-                                   "save it as plain SVG")
-        try:
-            root = ET.fromstring(data)
-        except ET.ParseError:
-            raise self.error(node, f"the logo `{value}` is not a readable SVG file") from None
-        if root.tag not in {"svg", "{http://www.w3.org/2000/svg}svg"}:
-            raise self.error(node, f"the logo `{value}` is not an SVG image")
+            if kind == "SVG":
+                check_svg(data)
+                return Logo(path, "image/svg+xml", data)
+            png = check_bitmap(data, kind, MAX_LOGO_PIXELS)
+        except Refused as exc:
+            raise self.error(node, f"the logo `{value}` {exc}") from None
+        if len(png) > MAX_LOGO_BYTES:
+            raise self.error(node, f"the logo `{value}` is {len(png) / 1e6:.1f} MB as PNG; at "
+                                   f"most {MAX_LOGO_BYTES / 1e6:.0f} MB, please export a "
+                                   "smaller image")
+        return Logo(path, "image/png", png)
 
     def collect(self, read: Callable[[], T], instead: T) -> T:
         """`read()`, or `instead` with its mistake kept: a profile's mistakes are told at once."""

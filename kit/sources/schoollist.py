@@ -56,6 +56,8 @@ class _Cell(yaml.ScalarNode):
 class _RowReader(_ProfileReader):
     """The profile rules, with the offending column named in every message."""
 
+    logo_folder = "the list's folder"
+
     def error(self, node: yaml.Node, message: str) -> UserError:
         column = getattr(node, "column", None)
         if column is None and isinstance(node, yaml.SequenceNode) and node.value:
