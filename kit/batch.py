@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.errors import UserError, display_path
+from kit.errors import PartlyWritten, UserError, display_path
 from kit.inputs import job_inputs, shared_inputs
-from kit.manifest import read_state, state_shard, write_state
+from kit.manifest import read_state, state_shard, write_bytes_atomic, write_state
 from kit.pack import pack_path
 from kit.pipeline import (
     Loaded,
@@ -310,13 +310,17 @@ def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, s
         run.status = "failed"  # its previous files, if any, stay as they were
         return
     school = loaded.schools[run.slug]
+    written = [w for r in run.results for w in r.written] if moved else []
+    place_files(written, keys, state, out)
     if moved:
-        place_files([w for r in run.results for w in r.written], keys, state, out)
         run.status = "built"
-    record_entries(run.jobs, state, loaded)
-    if moved or not (out / pack_path(run.slug)).exists():
-        seal_pack(out, run.slug, [SOURCE_LANGUAGE, *school.languages], state)
-    write_state(out, state, {state_shard(pack_path(run.slug))})
+    try:
+        record_entries(run.jobs, state, loaded)
+        if moved or not (out / pack_path(run.slug)).exists():
+            seal_pack(out, run.slug, [SOURCE_LANGUAGE, *school.languages], state)
+        write_state(out, state, {state_shard(pack_path(run.slug))})
+    except OSError as exc:
+        raise PartlyWritten(exc, len(written)) from None
     entries = [state[o.path]["entry"] for j in run.jobs for o in j.outputs]
     publish_site(out, run.slug, [e for e in entries if not e.get("stale")], loaded)
 
@@ -350,9 +354,7 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def _schools(count: int) -> str:

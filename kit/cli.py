@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from kit import batch, commands
-from kit.errors import BuildFailure, UserError, UserErrors, display_path
+from kit.errors import BuildFailure, PartlyWritten, UserError, UserErrors, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, EDITIONS, PRODUCTS
 from kit.version import kit_version
@@ -101,6 +101,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--scheduler and --dashboard go with --schools LIST")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port must be a port number from 1 to 65535, not {args.port}")
+    if args.command == "serve" and args.school and len(args.school) > 1:
+        parser.error("`serve` shows one school's web edition: give --school once")
     return args
 
 
@@ -159,11 +163,21 @@ def main(argv: list[str]) -> int:
     except BuildFailure as exc:
         print(f"build failed: {exc}; output/ was left as it was", file=sys.stderr)
         return 1
+    except PartlyWritten as exc:
+        if not exc.moved:
+            return system_error(exc.error, "files already in place were left as they were")
+        return system_error(exc.error, f"{exc.moved} new files had already been moved into "
+                                       "place, and the manifest may not list them yet: make "
+                                       "room and build again, which finishes the job")
     except OSError as exc:  # a full disk, a read-only folder: the system's words, one line
-        where = f"{display_path(Path(exc.filename))}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}; files already in place were left as they "
-              "were", file=sys.stderr)
-        return 1
+        return system_error(exc, "files already in place were left as they were")
+
+
+def system_error(exc: OSError, aftermath: str) -> int:
+    """The system's words, where it happened and what it left, in one line (exit code 1)."""
+    where = f"{display_path(Path(exc.filename))}: " if exc.filename else ""
+    print(f"error: {where}{exc.strerror or exc}; {aftermath}", file=sys.stderr)
+    return 1
 
 
 def main_entry() -> None:

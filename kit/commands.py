@@ -15,7 +15,7 @@ from kit.manifest import MANIFEST, read_json
 from kit.sources import catalogs
 from kit.sources.content import ID_PATTERN, load_content
 from kit.sources.languages import SOURCE_LANGUAGE, check_script_has_fonts, known_languages
-from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS
+from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS, load_school
 
 
 @dataclass(frozen=True)
@@ -130,11 +130,19 @@ def serve(paths: Paths, port: int, schools: list[Path] | None) -> int:
 
     folder = paths.output / "site"
     if schools:
-        folder = paths.output / "schools" / schools[0].stem / "site"
+        # The pack's folder is named by the profile's slug, not by its file name.
+        known = [c for c in catalogs.discover_catalogs(paths.locales) if c != SOURCE_LANGUAGE]
+        slug = load_school(schools[0], known).slug
+        folder = paths.output / "schools" / slug / "site"
     if not (folder / "index.html").is_file():
         raise UserError("no web edition yet; build first with `./run build`", folder)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise UserError(f"cannot serve on port {port}: {exc.strerror or exc}; choose another "
+                        "with --port") from None
+    with server:
         print(f"serving {display_path(folder)} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()

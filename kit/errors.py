@@ -39,6 +39,15 @@ class UserErrors(UserError):
         return "\n".join(str(p) for p in self.problems)
 
 
+class PartlyWritten(Exception):
+    """A system error (a full disk) after `moved` new files had been renamed into place."""
+
+    def __init__(self, error: OSError, moved: int):
+        super().__init__(str(error))
+        self.error = error
+        self.moved = moved
+
+
 class BuildFailure(Exception):
     """One or more outputs could not be produced; the details were already reported."""
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.errors import BuildFailure, UserError, display_path
+from kit.errors import BuildFailure, PartlyWritten, UserError, display_path
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import (
     MANIFEST,
@@ -342,19 +342,25 @@ def commit(
     """Move the new files into place and write the manifest, only after success."""
     out = options.output
     place_files(written, keys, state, out)
-    record_entries(jobs, state, loaded)
-    for slug, school in loaded.schools.items():
-        seal_pack(out, slug, [SOURCE_LANGUAGE, *school.languages], state)
-    write_state(out, state)
-    write_manifest(out, jobs, state, loaded)
+    try:
+        record_entries(jobs, state, loaded)
+        for slug, school in loaded.schools.items():
+            seal_pack(out, slug, [SOURCE_LANGUAGE, *school.languages], state)
+        write_state(out, state)
+        write_manifest(out, jobs, state, loaded)
+    except OSError as exc:
+        raise PartlyWritten(exc, len(written)) from None
 
 
 def place_files(written: list[Written], keys: dict[str, str], state: dict, out: Path) -> None:
     """Rename each staged file into place and record what it was made from."""
-    for w in written:
+    for moved, w in enumerate(written):
         target = out / w.output.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(w.staged, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(w.staged, target)
+        except OSError as exc:
+            raise PartlyWritten(exc, moved) from None
         state[w.output.path] = {"inputs": keys[w.job_name], "sha256": w.sha256,
                                 "pages": w.pages, "fit": w.fit}
 
