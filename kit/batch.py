@@ -66,6 +66,9 @@ REPORT_COLUMNS = ("slug", "name", "status", "files", "pages", "seconds", "proble
 # A task whose worker died is run again on another worker this many times.
 RETRIES = 2
 WORKER_WAIT = 60  # seconds an existing cluster may take to have a first worker
+# Dask's dashboard shows the work and accepts requests about it: on this
+# machine only, unless `--dashboard ADDRESS` asks for another interface.
+DASHBOARD = "127.0.0.1:8787"
 
 
 @dataclass
@@ -84,7 +87,8 @@ class SchoolRun:
         return [f"{r.job.name}: {r.error.splitlines()[0]}" for r in self.results if r.error]
 
 
-def build_batch(options: Options, scheduler: str | None = None, dashboard: bool = False) -> int:
+def build_batch(options: Options, scheduler: str | None = None,
+                dashboard: str | None = None) -> int:
     started = time.perf_counter()
     loaded = load_and_validate(options)
     jobs = plan_all(loaded, options)
@@ -143,7 +147,8 @@ def build_batch(options: Options, scheduler: str | None = None, dashboard: bool 
 
 
 @contextmanager
-def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterator[Client]:
+def dask_client(scheduler: str | None, workers: int,
+                dashboard: str | None) -> Iterator[Client]:
     """A client of the given Dask scheduler, or of a local cluster sized to this machine."""
     from dask.distributed import Client, LocalCluster
 
@@ -171,14 +176,16 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
     # One single-threaded worker process per core: WeasyPrint lays out on one thread.
     # The workers are started with Ctrl-C ignored (they inherit that), so a
     # stop reaches this process alone, which ends them quietly.
-    # Its web server (the dashboard) takes Dask's usual port when asked for and
-    # free, and otherwise any free port: two batches never collide.
+    # Its web server (the dashboard) takes the port asked for when free, and
+    # otherwise any free port: two batches never collide. Unasked, it listens
+    # on a free port of this machine alone (Dask's default is every interface).
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Port .* is already in use")
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":8787" if dashboard else ":0",
+                                   host="127.0.0.1",
+                                   dashboard_address=dashboard or "127.0.0.1:0",
                                    silence_logs=logging.ERROR)
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -187,6 +194,10 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
             without_profiler(client)
             if dashboard:
                 print(f"Dask dashboard: {client.dashboard_link}", flush=True)
+                host = dashboard.rpartition(":")[0]
+                if host not in {"127.0.0.1", "localhost", "::1", "[::1]"}:
+                    print(f"  (listening on {dashboard}: anyone who can reach this machine "
+                          "can open it)", flush=True)
             yield client
     finally:
         cluster.close()

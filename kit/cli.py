@@ -52,8 +52,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="with --schools: run on this existing Dask cluster instead of a "
                              "local one")
-    parser.add_argument("--dashboard", action="store_true",
-                        help="with --schools: serve Dask's dashboard and print its address")
+    parser.add_argument("--dashboard", nargs="?", const=batch.DASHBOARD, metavar="ADDRESS",
+                        help="with --schools: serve Dask's dashboard and print its address; "
+                             f"on {batch.DASHBOARD} (this machine only) unless an ADDRESS such "
+                             "as 0.0.0.0:8787 is given")
     parser.add_argument("--product", action="append", choices=sorted(PRODUCTS),
                         help="build only this product (repeatable)")
     parser.add_argument("--lang", action="append", metavar="CODE",

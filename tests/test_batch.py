@@ -410,13 +410,37 @@ def test_the_dashboard_is_served_while_the_batch_runs(tmp_path: Path) -> None:
         assert batch.stdout is not None
         for line in batch.stdout:
             if line.startswith("Dask dashboard: "):
-                with urllib.request.urlopen(line.split(": ", 1)[1].strip(), timeout=30) as page:
+                link = line.split(": ", 1)[1].strip()
+                assert link.startswith("http://127.0.0.1:8787/"), link  # this machine only
+                with urllib.request.urlopen(link, timeout=30) as page:
                     assert b"Dask" in page.read()
                 break
         else:
             pytest.fail("no dashboard address printed")
         batch.communicate(timeout=300)
     assert batch.returncode == 0
+
+
+def test_a_batch_listens_on_this_machine_only(tmp_path: Path) -> None:
+    import psutil
+
+    school_list = write_list(tmp_path, [school_row(1)])
+    command = [sys.executable, str(ROOT / "build.py"), *FAST, "--product", "poster",
+               "--schools", str(school_list), "--output", str(tmp_path / "output")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True) as batch:
+        assert batch.stdout is not None
+        addresses = set()
+        for line in batch.stdout:
+            if line.startswith("[1/1]"):  # the cluster is still up
+                parent = psutil.Process(batch.pid)
+                for process in [parent, *parent.children(recursive=True)]:
+                    addresses |= {c.laddr.ip for c in process.net_connections(kind="inet")
+                                  if c.status == psutil.CONN_LISTEN}
+                break
+        batch.communicate(timeout=300)
+    assert batch.returncode == 0
+    assert addresses == {"127.0.0.1"}
 
 
 def test_ctrl_c_keeps_the_finished_schools_and_says_so_in_one_line(tmp_path: Path) -> None:
