@@ -41,6 +41,7 @@ from kit.pipeline import (
     output_lock,
     place_files,
     plan_all,
+    prune_school,
     publish_site,
     record_entries,
     remove_abandoned_staging,
@@ -327,8 +328,10 @@ def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, s
         run.status = "built"
     try:
         record_entries(run.jobs, state, loaded)
-        if moved or not (out / pack_path(run.slug)).exists():
-            seal_pack(out, run.slug, [SOURCE_LANGUAGE, *school.languages], state)
+        languages = [SOURCE_LANGUAGE, *school.languages]
+        pruned = prune_school(out, run.slug, languages, state)
+        if moved or pruned or not (out / pack_path(run.slug)).exists():
+            seal_pack(out, run.slug, languages, state)
         write_state(out, state, {state_shard(pack_path(run.slug))})
     except OSError as exc:
         raise PartlyWritten(exc, len(written)) from None
