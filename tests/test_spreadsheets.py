@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -178,3 +180,37 @@ def test_the_review_import_is_bounded_the_same_way(tmp_path: Path) -> None:
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(value: object,
                                                             written: object) -> None:
     assert csv_cell(value) == written
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+sys.path.insert(0, sys.argv[1])
+from kit.errors import UserError
+from kit.sources.schoollist import load_school_list
+try:
+    load_school_list(__import__("pathlib").Path(sys.argv[2]), ["fr"])
+except UserError as exc:
+    print(str(exc).splitlines()[0].split(": ", 1)[1])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_small_workbook_declaring_the_whole_grid_stays_small(good: Path,
+                                                               tmp_path: Path) -> None:
+    """Every row and column Excel has, declared in a few hundred bytes."""
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<dimension ref="A1:XFD1048576"/><sheetData>'
+             b'<row r="1" spans="1:16384"><c r="XFD1" t="inlineStr"><is><t>slug</t></is></c></row>'
+             b'<row r="1048576" spans="1:16384"><c r="XFD1048576" t="inlineStr"><is><t>x</t>'
+             b"</is></c></row></sheetData></worksheet>")
+    grid = rezip(good, tmp_path / "list.xlsx", replace={"xl/worksheets/sheet1.xml": sheet})
+    assert grid.stat().st_size < 10_000
+    script = tmp_path / "memory.py"
+    script.write_text(MEMORY_SCRIPT, encoding="utf-8")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(script), str(ROOT), str(grid)],
+                            capture_output=True, text=True, check=True)
+    message, megabytes = result.stdout.splitlines()
+    assert message == f"the school list has more than {MAX_SHEET_ROWS} rows"
+    assert int(megabytes) < 250
+    assert time.perf_counter() - started < 20
