@@ -160,7 +160,7 @@ slug: {slug}        # the folder: output/schools/{slug}/
 address: ""         # street and number, postcode and town
 website: ""         # e.g. www.school.be (or delete this line)
 site_url:           # optional: where the school publishes the web edition
-logo:               # optional: an SVG or PNG file beside this profile, e.g. logo.svg
+logo:               # optional: an SVG, PNG or JPEG file beside this profile, e.g. logo.svg
 languages: []       # translations to hand out, e.g. [ar, tr, uk]: {codes}
 contacts:           # who a parent can contact (one to four people)
   - role: zorgcoördinator   # or leerlingenbegeleider, directie, secretariaat, leerkracht
