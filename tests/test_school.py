@@ -120,6 +120,18 @@ def test_png_logo_is_accepted(tmp_path: Path) -> None:
     assert school.logo is not None and school.logo.media_type == "image/png"
 
 
+def test_an_svg_drawing_with_its_own_references_is_accepted() -> None:
+    from kit.sources.logo import check_svg
+
+    check_svg(b'<?xml version="1.0" encoding="UTF-8"?>'
+              b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+              b"<title>De Linde</title><defs><linearGradient id=\"g\"/>"
+              b'<rect id="leaf" width="4" height="4"/></defs>'
+              b'<style>rect { fill: url(#g) }</style>'
+              b'<use xlink:href="#leaf"/><use href="#leaf" x="5"/>'
+              b'<circle r="3" fill="url( \'#g\' )"/></svg>')
+
+
 def test_jpeg_logo_is_accepted_and_kept_as_png(tmp_path: Path) -> None:
     from PIL import Image
 

@@ -6,7 +6,8 @@ after minutes of layout with a message from deep inside WeasyPrint:
 
 - an SVG is one self-contained drawing: no DTD or entities, no processing
   instructions (an `xml-stylesheet` loads a file), nesting at most
-  `MAX_DEPTH` deep and at most `MAX_ELEMENTS` elements; no text (it would be
+  `MAX_DEPTH` deep and at most `MAX_ELEMENTS` elements, no `<use>` of what
+  itself holds a `<use>` (each level multiplies the shapes); no text (it would be
   set in a font the kit does not have, or silently in another one: the
   lettering must be converted to outlines), no embedded images, scripts or
   foreign objects, and no reference to anything outside the file;
@@ -30,7 +31,7 @@ TEXT = {"text", "tspan", "textPath", "tref", "altGlyph", "font", "font-face", "g
 FOREIGN = {"image", "feImage", "script", "foreignObject", "iframe", "video", "audio", "canvas",
            "handler", "listener"}
 # url(…) to anything but an element of the same file (`url(#gradient)`), and CSS imports.
-_OUTSIDE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import", re.IGNORECASE)
+_OUTSIDE = re.compile(r"url\(\s*(?:['\"]\s*)?(?![\s'\"#])|@import", re.IGNORECASE)
 
 
 class Refused(Exception):
@@ -42,6 +43,11 @@ def check_svg(data: bytes) -> None:
     depth = 0
     elements = 0
     style: list[str] | None = None  # the text of a `<style>` element being read
+    # `<use>` inside what another `<use>` repeats multiplies the drawing at
+    # every level: ten levels of ten make ten billion shapes to lay out.
+    open_ids: list[str | None] = []  # the id of each element being read
+    repeating: set[str] = set()  # ids of elements that hold a `<use>`
+    used: list[str] = []  # the ids `<use>` elements repeat
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal depth, elements, style
@@ -70,10 +76,16 @@ def check_svg(data: bytes) -> None:
                 raise Refused(f"refers to a file in its `{attribute}`; a logo must be one file, "
                               "with nothing outside it")
         style = [] if local == "style" else None
+        open_ids.append(attributes.get("id"))
+        if local == "use":
+            repeating.update(i for i in open_ids if i)
+            used.extend(text.strip()[1:] for key, text in attributes.items()
+                        if key.rpartition(" ")[2] == "href")
 
     def end(name: str) -> None:
         nonlocal depth, style
         depth -= 1
+        open_ids.pop()
         if style is not None and _OUTSIDE.search("".join(style)):
             raise Refused("refers to a file in its `<style>`; a logo must be one file, with "
                           "nothing outside it")
@@ -100,6 +112,10 @@ def check_svg(data: bytes) -> None:
         parser.Parse(data, True)
     except expat.ExpatError:
         raise Refused("is not a readable SVG file") from None
+    nested = next((i for i in used if i in repeating), None)
+    if nested is not None:
+        raise Refused(f"repeats `#{nested}`, which itself repeats other shapes (`<use>` within "
+                      "`<use>`); expand the repeated shapes in the drawing program")
 
 
 def check_bitmap(data: bytes, kind: str, max_pixels: int) -> bytes:
