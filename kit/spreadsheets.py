@@ -3,7 +3,7 @@
 An .xlsx file is a zip of XML parts: a few kilobytes can unpack to gigabytes,
 or declare a million rows or cells that a reader turns into Python objects
 one by one. So before openpyxl opens a workbook, the archive is measured
-(members, unpacked size, cells, no DTDs), and the workbook is then read
+(members, unpacked size, cells and other elements, no DTDs), and the workbook is then read
 streaming (`read_only`), never beyond the rows and columns the caller needs.
 
 Text the kit writes for a spreadsheet is never a formula: a school's name or
@@ -30,9 +30,15 @@ MAX_MEMBERS = 100  # a workbook saved by Excel or LibreOffice has about fifteen 
 MAX_UNPACKED_BYTES = 20_000_000
 # 5,000 schools of 32 columns; a review sheet has a few hundred rows of nine.
 MAX_CELLS = 200_000
+# Elements of any other part: openpyxl makes an object of each (a 27 KB file
+# declaring three million cell styles took 1.6 GB). Excel itself allows
+# 64,000 cell styles; the shared strings hold at most a few per cell.
+MAX_PART_ELEMENTS = 100_000
+MAX_STRING_ELEMENTS = 3 * MAX_CELLS
 # What makes a spreadsheet read a cell as a formula (OWASP's CSV injection advice).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1 << 20
 
@@ -74,21 +80,29 @@ def check_xlsx(path: Path, what: str) -> None:
 
 
 def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path, what: str) -> int:
-    """The cells of one XML part; a DTD (entities, the XML bomb's tool) is refused.
+    """The cells of one XML part; a DTD (entities, the XML bomb's tool) is refused, and so
+    is a part of more elements than a workbook of this size has.
 
     The archive reads no more than a member's declared size, which was bounded.
     """
-    cells = 0
+    name = member.filename
+    limit = (None if name.startswith("xl/worksheets/") else
+             MAX_STRING_ELEMENTS if name == "xl/sharedStrings.xml" else MAX_PART_ELEMENTS)
+    cells = elements = 0
     tail = b""
     with archive.open(member) as part:
         while chunk := part.read(_CHUNK):
             if not tail and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise UserError(f"the {what}'s part {member.filename} is not UTF-8", path)
+                raise UserError(f"the {what}'s part {name} is not UTF-8", path)
             data = tail + chunk
             if _DTD.search(data):
-                raise UserError(f"the {what}'s part {member.filename} declares a DTD; "
-                                "Excel never writes one", path)
+                raise UserError(f"the {what}'s part {name} declares a DTD; Excel never writes "
+                                "one", path)
             cells += len(_CELL.findall(data)) - len(_CELL.findall(tail))
+            elements += len(_ELEMENT.findall(data)) - len(_ELEMENT.findall(tail))
+            if limit is not None and elements > limit:
+                raise UserError(f"the {what}'s part {name} has more than {limit} elements; "
+                                "a workbook of this size has far fewer", path)
             tail = data[-16:]
     return cells
 

@@ -89,6 +89,19 @@ def test_a_sheet_of_too_many_cells_is_refused(good: Path, tmp_path: Path) -> Non
                                      f"cells; at most {MAX_CELLS}")
 
 
+def test_a_part_of_millions_of_styles_is_refused(good: Path, tmp_path: Path) -> None:
+    """27 KB that openpyxl would turn into three million style objects (1.6 GB)."""
+    with zipfile.ZipFile(good) as archive:
+        styles = archive.read("xl/styles.xml")
+    start, end = styles.index(b"<cellXfs"), styles.index(b"</cellXfs>")
+    many = styles[:start] + b'<cellXfs count="3000000">' + b"<xf/>" * 3_000_000 + styles[end:]
+    bomb = rezip(good, tmp_path / "list.xlsx", replace={"xl/styles.xml": many})
+    assert bomb.stat().st_size < 50_000
+    assert list_error(bomb).endswith("list.xlsx: the school list's part xl/styles.xml has more "
+                                     "than 100000 elements; a workbook of this size has far "
+                                     "fewer")
+
+
 def test_a_dtd_in_any_part_is_refused(good: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(good) as archive:
         original = archive.read("xl/workbook.xml")
