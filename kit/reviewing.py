@@ -191,6 +191,11 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _quoted(text: str) -> str:
+    """A reviewer's text in a one-line message: on one line, and short."""
+    return " ".join(text.split())[:40]
+
+
 def _letter(column: int) -> str:
     return "ABCDEFGHI"[column - 1]
 
@@ -202,7 +207,7 @@ def _value(cells: tuple, column: int, at: int, path: Path) -> str:
     cell = cells[column - 1]
     if getattr(cell, "data_type", None) == "f":
         raise UserError(f"row {at}, column {_letter(column)}: the cell holds a formula "
-                        f"(`{str(cell.value)[:40]}`); type the text itself", path, at)
+                        f"(`{_quoted(str(cell.value))}`); type the text itself", path, at)
     return _text(cell.value)
 
 
@@ -214,7 +219,7 @@ def _ok(text: str, at: int, path: Path) -> bool | None:
         return True
     if answer in NO:
         return False
-    raise UserError(f"row {at}, column F (OK): `{text[:40]}` is neither yes nor no; put x "
+    raise UserError(f"row {at}, column F (OK): `{_quoted(text)}` is neither yes nor no; put x "
                     "for OK, or leave it empty and write the correction in column G", path, at)
 
 
