@@ -263,7 +263,7 @@ def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[tuple[str, subproce
     address = f"tcp://127.0.0.1:{free_port}"
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
                                   "--host", "127.0.0.1", "--port", str(free_port),
-                                  "--dashboard-address", ":0"], cwd=tmp_path,
+                                  "--dashboard-address", "127.0.0.1:0"], cwd=tmp_path,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
                                "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
@@ -324,7 +324,7 @@ def test_the_local_cluster_s_workers_do_not_profile() -> None:
     """Dask's profiler kept a tree of every second's stack samples: 1 GB in a long batch."""
     from kit.batch import dask_client
 
-    with dask_client(None, 2, dashboard=False) as client:
+    with dask_client(None, 2, dashboard=None) as client:
         assert profiling(client.scheduler.address) == [False, False]
 
 
