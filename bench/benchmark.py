@@ -57,7 +57,7 @@ def naive_baseline(manifest: list[dict]) -> tuple[float, int]:
             for output in job.outputs:
                 bleed = output.edition == "print"
                 padding = SPARE_BLANKS if bleed and job.product == "brochure" else 0
-                html = render_html(env, content, job, tr, padding=padding)
+                html = render_html(env, content, job, tr, padding=padding, print_shop=bleed)
                 sheets = [weasyprint.CSS(string=font_css(), base_url=FONTS_DIR.as_uri() + "/")]
                 sheets += [weasyprint.CSS(filename=str(p)) for p in stylesheet_paths(job, bleed)]
                 if scale.get(output.path):

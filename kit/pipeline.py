@@ -89,6 +89,7 @@ class Loaded:
     ready: list[str]  # complete languages, built
     stale: list[str]  # incomplete languages: their previous outputs stay
     schools: dict[str, School]  # by slug
+    locales: Path = LOCALES  # where more catalogs come from when a site shows more languages
 
 
 # --- the build ----------------------------------------------------------------
@@ -159,9 +160,23 @@ def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loade
     order = list(known_languages())
     codes = sorted({e["languages"][0] for e in entries if len(e["languages"]) == 1},
                    key=order.index)
-    changed = build_site(out, folder, entries, loaded.content, loaded.states, codes,
+    states = site_states(loaded, codes)
+    changed = build_site(out, folder, entries, loaded.content, states, codes,
                          loaded.schools.get(slug or ""))
     return folder if changed else None
+
+
+def site_states(loaded: Loaded, codes: list[str]) -> dict[str, LanguageState]:
+    """The catalogs of every language a site shows, also those a narrow build did not load.
+
+    `--lang fr` loads French only, but the site keeps showing every language
+    the manifest lists. A message missing since that language was built is
+    shown in Dutch, with the notice that says so, as on paper.
+    """
+    missing = [c for c in codes if c not in loaded.states]
+    if not missing:
+        return loaded.states
+    return {**loaded.states, **load_languages(loaded.content, loaded.locales, missing)}
 
 
 @contextmanager
@@ -214,7 +229,7 @@ def load_and_validate(options: Options) -> Loaded:
             raise UserError(not_buildable(code, states[code], options.threshold))
     for school in schools:
         check_school_languages(school, ready, states)
-    return Loaded(content, states, ready, stale, {s.slug: s for s in schools})
+    return Loaded(content, states, ready, stale, {s.slug: s for s in schools}, options.locales)
 
 
 def plan_all(loaded: Loaded, options: Options) -> list[Job]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+import pyphen
 from markupsafe import Markup, escape
 
 from kit.plan import Job
@@ -21,9 +24,11 @@ from kit.qr import page_url, qr_data_uri, short_address
 from kit.sources.catalogs import Review
 from kit.sources.content import Content, Text
 from kit.sources.fonts import FONTS_DIR, font_css
-from kit.sources.languages import SOURCE_LANGUAGE, Language, language, long_date
+from kit.sources.hours import Hours
+from kit.sources.languages import DIGITS, SOURCE_LANGUAGE, Language, language, long_date
 from kit.sources.markup import isolated_text, to_html
 from kit.sources.school import School
+from kit.values import hours_lines, value_element
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -35,6 +40,22 @@ STYLES_DIR = ROOT / "styles"
 # The only local files a document may load: the kit's own assets.
 ASSET_DIRS = (FONTS_DIR, STYLES_DIR, TEMPLATES_DIR)
 DATA_IMAGES = ("data:image/png;base64,", "data:image/svg+xml;base64,")
+# Placeholders whose values are always the Dutch source's words.
+DUTCH_VALUES = frozenset({"title", "publisher"})
+
+
+# The last two words of a text are kept on one line when together they are
+# at most this long: a paragraph never ends on one word alone, and the pair
+# still fits its column: about 32 characters beside the Dutch or on a poster,
+# 60 in a brochure's single column.
+TIE_LENGTH, WIDE_TIE_LENGTH = 30, 40
+# Hyphenation of the print shop's brochure: only words of eight letters or
+# more, never fewer than three letters before the break or four after it
+# ("Discu-tez", "rețele-le" are refused).
+HYPHENATE_WORD, HYPHENATE_LEFT, HYPHENATE_RIGHT = 8, 3, 4
+SOFT_HYPHEN = "\u00ad"
+_WORD = re.compile(rf"[^\W\d_]{{{HYPHENATE_WORD},}}")
+_ISOLATED = re.compile("[\u2066-\u2068][^\u2069]*\u2069")
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,9 @@ class Column:
     strings: dict[str, str] | None  # message context -> translation; None for Dutch
     content: Content
     date: str
+    paper: bool = True  # a PDF's page, where the kit sets where lines may end
+    hyphenate: bool = False  # the print shop's brochure: advice hyphenated (`typeset`)
+    tie: int = TIE_LENGTH  # the longest last two words kept together: the column's measure
 
     def when(self, day: datetime.date) -> str:
         """A date as this column's readers write it."""
@@ -59,11 +83,39 @@ class Column:
         # A title, name or number inserted into a sentence is isolated, so a
         # Dutch title inside an Arabic line keeps its quotation marks around
         # the right words.
-        isolated = {name: isolated_text(value) for name, value in values.items()}
-        return to_html(self.lookup(text), isolated if values else None)
+        filled = {name: self.value(name, value) for name, value in values.items()}
+        html = to_html(self.lookup(text), filled if values else None)
+        if not self.paper:
+            return html
+        advice = self.hyphenate and text.key in self.content.body_keys()
+        return typeset(html, self.lang, hyphenate=advice, tie=self.tie)
+
+    def value(self, name: str, value: str) -> Markup:
+        """A value for a placeholder: isolated, and marked Dutch where it is the source's.
+
+        The department's name and the Dutch title quoted in a translated
+        credit line are Dutch words: a screen reader must read them with a
+        Dutch voice (WCAG 3.1.2), so they get a span of their own language.
+        """
+        isolated = isolated_text(value)
+        if name in DUTCH_VALUES and self.strings is not None:
+            return Markup('<span lang="{}">{}</span>').format(SOURCE_LANGUAGE, isolated)
+        return Markup(escape(isolated))
 
     def label(self, label_id: str, **values: str) -> Markup:
         return self.t(self.content.label(label_id), **values)
+
+    def number(self, n: int) -> str:
+        """A number in this column's digits: a Persian rule badge reads ۱ and ۲."""
+        return str(n).translate(str.maketrans(DIGITS["latn"], DIGITS[self.lang.digits]))
+
+    def hours(self, hours: Hours) -> list[str]:
+        """Opening hours in this column's language, one line per group of days."""
+        return hours_lines(hours, self.lang.code)
+
+    def explains(self, text: Text) -> bool:
+        """Whether the kit's note on the CLB follows this text: the first that names it."""
+        return text.key == self.content.first_naming("CLB")
 
 
 @dataclass(frozen=True)
@@ -80,11 +132,65 @@ class Translations:
     untranslated: dict[str, int] = field(default_factory=dict)
 
 
-def columns(content: Content, languages: tuple[str, ...], tr: Translations) -> list[Column]:
+def typeset(html: Markup, lang: Language, hyphenate: bool = False,
+            tie: int = TIE_LENGTH) -> Markup:
+    """Where a text's lines may end: its last two words together, the rest hyphenated if asked.
+
+    The last word is tied to the one before it by no-break spaces (a
+    punctuation mark standing alone, "…).", goes with them), so a paragraph
+    never ends on one word; left to right, the pair does not break at its
+    own hyphen ("e-mail") either. Hyphenation is the kit's, not WeasyPrint's:
+    soft hyphens in every long word but the last two, never inside an
+    inserted name or title (an isolate) or markup. WeasyPrint's own would
+    split the last word too and leave a fragment alone on the last line.
+    """
+    tokens = str(html).split(" ")
+    lettered = [i for i, t in enumerate(tokens) if any(c.isalnum() for c in t)]
+    if not lettered:
+        return html
+    first = lettered[-2] if len(lettered) >= 2 else lettered[-1]
+    if (any("<" in t or ">" in t for t in tokens[first:])
+            or len(" ".join(tokens[first:])) > tie):
+        first = lettered[-1]  # too long to tie: the last word is still never hyphenated
+        tied = False
+    else:
+        tied = True
+    head, tail = " ".join(tokens[:first]), tokens[first:]
+    if hyphenate:
+        head = _soft_hyphens(head, lang)
+    if tied and lang.direction == "ltr":
+        tail = [t.replace("-", "-\u2060") for t in tail]
+    return Markup(" ".join(part for part in (head, ("\u00a0" if tied else " ").join(tail))
+                           if part))
+
+
+def _soft_hyphens(html: str, lang: Language) -> str:
+    dictionary = _dictionary(lang.tag)
+    if dictionary is None:
+        return html
+    parts = re.split(r"(<[^>]+>|&[#\w]+;)", html)
+    for n in range(0, len(parts), 2):  # text between tags and entities
+        pieces = re.split(f"({_ISOLATED.pattern})", parts[n])
+        for m in range(0, len(pieces), 2):  # outside inserted names and titles
+            pieces[m] = _WORD.sub(lambda w: dictionary.inserted(w[0], SOFT_HYPHEN), pieces[m])
+        parts[n] = "".join(pieces)
+    return "".join(parts)
+
+
+@functools.cache
+def _dictionary(tag: str) -> pyphen.Pyphen | None:
+    found = pyphen.language_fallback(tag.replace("-", "_"))
+    if found is None:
+        return None
+    return pyphen.Pyphen(lang=found, left=HYPHENATE_LEFT, right=HYPHENATE_RIGHT)
+
+
+def columns(content: Content, languages: tuple[str, ...], tr: Translations,
+            paper: bool = True, hyphenate: bool = False, tie: int = TIE_LENGTH) -> list[Column]:
     edition = content.document.edition
     return [
         Column(language(code), tr.strings[code], content,
-               long_date(edition, code))
+               long_date(edition, code), paper, hyphenate, tie)
         for code in languages
     ]
 
@@ -108,6 +214,7 @@ def make_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["iso"] = isolate
+    env.globals["value"] = value_element
     env.filters["fill"] = lambda text, **values: to_html(text, values)
     return env
 
@@ -120,18 +227,23 @@ def render_html(
     padding: int = 0,
     school: School | None = None,
     body_pages: int = 0,
+    print_shop: bool = False,
 ) -> str:
     """The HTML of one job; `padding` adds blank pages before a brochure's back page.
 
     With `body_pages`, a school's brochure has that many empty pages where the
     department's pages go, so its own pages are numbered as in the whole.
+    `print_shop`: the print shop's layout, whose brochure is hyphenated.
     """
-    cols = columns(content, job.languages, tr)
+    single = job.product == "brochure" and len(job.languages) == 1
+    tie = WIDE_TIE_LENGTH if single else TIE_LENGTH
+    cols = columns(content, job.languages, tr,
+                   hyphenate=print_shop and job.product == "brochure", tie=tie)
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     colophon_cols = cols
     if translation is not None and len(cols) == 1:
         # A translation is always marked as one in Dutch too.
-        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr)]
+        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr, tie=tie)]
     doc = content.document
     title = " / ".join(c.t(doc.title).striptags() for c in cols)
     if job.product == "guide" and school is not None:

@@ -122,3 +122,21 @@ def test_same_inputs_give_identical_bytes(full_build: Path, tmp_path: Path) -> N
     assert len(files) == 18
     for rel in files:
         assert (tmp_path / rel).read_bytes() == (full_build / rel).read_bytes(), rel
+
+
+def test_narrow_build_after_an_edit_keeps_every_language_on_the_site(
+    copy: tuple[Path, Path],
+) -> None:
+    """`--lang tr` after a catalog edit: the site is rebuilt with all its languages."""
+    out, locales = copy
+    po = locales / "tr/LC_MESSAGES/messages.po"
+    po.write_text(re.sub(TR_ENTRY, r'\1!"', po.read_text(encoding="utf-8"), count=1),
+                  encoding="utf-8")
+    result = run_build("--strict", "--lang", "tr", "--output", str(out),
+                       "--locales", str(locales))
+    assert result.returncode == 0, result.stderr
+    assert "web edition:" in result.stdout
+    assert "!" in (out / "site/tr/index.html").read_text(encoding="utf-8")
+    assert (out / "site/en/index.html").is_file()
+    assert (out / "site/ar/nl.html").is_file()
+    assert not list(out.glob(".site*"))

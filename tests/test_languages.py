@@ -50,6 +50,15 @@ def test_dates_as_each_community_writes_them() -> None:
     assert long_date(day, "el") == "24 Νοεμβρίου 2026"
 
 
+@pytest.mark.parametrize(("code", "expected"), [
+    ("ti", "24 ሕዳር 2026"),  # not CLDR's "ሕዳር 24, 2026"
+    ("so", "24 Noofeembar 2026"),  # not CLDR's "Noofeembar 24, 2026"
+    ("ps", "۲۴ نومبر ۲۰۲۶"),  # not CLDR's "۲۰۲۶ نومبر ۲۴"; Eastern Arabic-Indic digits as before
+])
+def test_day_month_year_where_the_community_writes_it_so(code: str, expected: str) -> None:
+    assert long_date(datetime.date(2026, 11, 24), code) == expected
+
+
 @pytest.mark.parametrize("code", ["prs", "fa"])
 def test_persian_letters_not_arabic_ones(code: str) -> None:
     """Dari and Persian write ی and ک; Arabic ي and ك would print and sort wrong."""

@@ -26,3 +26,20 @@ def test_foreign_markup_is_reported_and_escaped() -> None:
 def test_allowed_tags_survive_and_values_are_escaped() -> None:
     html = to_html("<strong>{x}</strong>", {"x": "<b>&"})
     assert html == "<strong>&lt;b&gt;&amp;</strong>"
+
+
+def test_a_translation_marks_the_dutch_title_and_publisher_dutch() -> None:
+    """A screen reader reads the quoted Dutch words of a credit line with a Dutch voice."""
+    from conftest import ROOT
+
+    from kit.render import Column
+    from kit.sources.content import load_content
+    from kit.sources.languages import language
+
+    content = load_content(ROOT / "content")
+    arabic = Column(language("ar"), {}, content, "")
+    dutch = Column(language("nl"), None, content, "")
+    title = arabic.value("title", "Wat <kan>?")
+    assert title == '<span lang="nl">\u2068Wat &lt;kan&gt;?\u200e\u2069</span>'
+    assert dutch.value("title", "Wat?") == "\u2068Wat?\u200e\u2069"
+    assert arabic.value("date", "1 mei") == "\u20681 mei\u200e\u2069"

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 import pytest
 from conftest import ROOT
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, RectangleObject
+from pypdf import PdfReader
 
 from kit.pdf import preflight
-from kit.plan import Output
+from kit.pdf.rules import FAMILIES, RULES
+from kit.pdf.rules.geometry import footer_numbers
+from kit.pdf.rules.structure import in_order
+from kit.plan import EDITIONS, Output
 from kit.sources.content import load_content
 
 HEADINGS = load_content(ROOT / "content").heading_count
@@ -23,19 +29,256 @@ def check(output: Output, path: Path, pages: int | None = None) -> dict[str, str
     return preflight.check_one(output, path, count, HEADINGS)
 
 
-def rewrite(source: Path, target: Path, change) -> Path:
-    writer = PdfWriter(clone_from=PdfReader(source))
-    change(writer)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    target.write_bytes(buffer.getvalue())
-    return target
+Make = Callable[[Path, Path], Path]
+
+
+def edited(change: Callable[[pikepdf.Pdf], None]) -> Make:
+    """A good file changed through pikepdf and saved as another."""
+    def make(source: Path, target: Path) -> Path:
+        with pikepdf.open(source) as pdf:
+            change(pdf)
+            pdf.save(target)
+        return target
+
+    return make
+
+
+def damaged(change: Callable[[bytes], bytes]) -> Make:
+    """A good file changed byte by byte, where pikepdf would repair what it writes."""
+    def make(source: Path, target: Path) -> Path:
+        target.write_bytes(change(source.read_bytes()))
+        return target
+
+    return make
+
+
+def rewrite(source: Path, target: Path, change: Callable[[pikepdf.Pdf], None]) -> Path:
+    return edited(change)(source, target)
+
+
+@dataclass(frozen=True)
+class Break:
+    """A good file broken one way, and what the rule must then say."""
+
+    output: Output
+    make: Make
+    expected: str
+    # The good file, when it is another than `output`'s own: `output` then
+    # states what the broken file is judged against.
+    source: Output | None = None
 
 
 POSTER = Output("poster", "A4", ("nl",), "screen")
 PRINT = Output("brochure", "A5", ("nl",), "print")
 BOOKLET = Output("brochure", "A5", ("ar",), "office")
 SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen")
+SCREEN_AR = Output("brochure", "A5", ("nl", "ar"), "screen")
+PRINT_POSTER = Output("poster", "A4", ("nl", "ar"), "print")
+# A bilingual print poster judged as a school's multilingual one, for its size floor.
+MULTI_POSTER = Output("poster", "A4", ("nl", "ar", "fr"), "print")
+
+
+def _contents(pdf: pikepdf.Pdf, page: pikepdf.Page) -> bytes:
+    contents = page.obj.Contents
+    if isinstance(contents, pikepdf.Stream):
+        return contents.read_bytes()
+    return b"\n".join(c.read_bytes() for c in contents)
+
+
+def _shrink(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[0].obj.MediaBox = [0, 0, 500, 700]
+
+
+def _extra_page(pdf: pikepdf.Pdf) -> None:
+    pdf.pages.append(pdf.pages[0])
+
+
+def _reorder(pdf: pikepdf.Pdf) -> None:
+    pdf.pages.reverse()
+
+
+def _scale_down(pdf: pikepdf.Pdf) -> None:
+    # Everything on the page at half its size: the letters too.
+    pdf.pages[0].contents_add(b"q 0.5 0 0 0.5 0 0 cm", prepend=True)
+    pdf.pages[0].contents_add(b"Q")
+
+
+def _drop_last_bookmark(pdf: pikepdf.Pdf) -> None:
+    with pdf.open_outline() as outline:
+        outline.root[-1].children.pop()
+
+
+def _untag(pdf: pikepdf.Pdf) -> None:
+    del pdf.Root["/StructTreeRoot"]
+
+
+def _no_title(pdf: pikepdf.Pdf) -> None:
+    pdf.docinfo.Title = ""
+
+
+def _bad_xref(data: bytes) -> bytes:
+    at = data.rindex(b"startxref") + len(b"startxref\n")
+    return data[:at] + b"12" + data[at:]  # a wrong cross-reference offset
+
+
+def _system_font(pdf: pikepdf.Pdf) -> None:
+    fonts = pdf.pages[0].obj.Resources.Font
+    fonts.FX = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+
+
+def _keep(_: pikepdf.Pdf) -> None:
+    """No change: the file is judged against the wrong expectations."""
+
+
+def _drop_trim(pdf: pikepdf.Pdf) -> None:
+    del pdf.pages[0].obj["/TrimBox"]
+
+
+def _drop_intent(pdf: pikepdf.Pdf) -> None:
+    del pdf.Root["/OutputIntents"]
+
+
+def _rgb_fill(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[0].contents_add(b"q 1 0 0 rg 10 10 5 5 re f Q")
+
+
+def _no_margin(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        page.obj.MediaBox = page.obj.BleedBox
+
+
+def _rich_black(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        page.obj.Contents = pdf.make_stream(_contents(pdf, page).replace(
+            b"0 0 0 1 scn", b"0.75 0.55 0.45 0.6 scn"))
+
+
+def _marks_inside(pdf: pikepdf.Pdf) -> None:
+    # The marks drawn 20 pt up and to the right: those at the left and foot reach
+    # into the bleed, though the sheet is as large as before.
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(_contents(pdf, page).replace(
+        b"q /KitRegistration CS", b"q 1 0 0 1 20 20 cm /KitRegistration CS"))
+
+
+def _open_script(pdf: pikepdf.Pdf) -> None:
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                             JS=pikepdf.String("app.alert('hi')"))
+
+
+def _title_off(pdf: pikepdf.Pdf) -> None:
+    pdf.Root.ViewerPreferences.DisplayDocTitle = False
+
+
+def _skip_level(pdf: pikepdf.Pdf) -> None:
+    first = next(e for e in in_order(pdf.Root.StructTreeRoot) if e.S == "/H2")
+    first.S = pikepdf.Name.H3
+
+
+def _empty_div(pdf: pikepdf.Pdf) -> None:
+    document = next(in_order(pdf.Root.StructTreeRoot))
+    empty = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
+                                                 S=pikepdf.Name.Div, P=document))
+    if not isinstance(document.K, pikepdf.Array):
+        document.K = pikepdf.Array([document.K])
+    document.K.append(empty)
+
+
+def _dutch_untagged(pdf: pikepdf.Pdf) -> None:
+    for element in in_order(pdf.Root.StructTreeRoot):
+        if element.S == "/Span" and str(element.get("/Lang", "")) == "nl":
+            del element["/Lang"]
+
+
+# Each rule's code, and a good file broken so that the rule must fail it.
+BREAKS: dict[str, Break] = {
+    "GEO001": Break(POSTER, edited(_shrink), "expected 210 × 297 mm"),
+    "GEO002": Break(POSTER, edited(_extra_page), "a poster must be one page"),
+    "GEO003": Break(BOOKLET, edited(_reorder), "sheets are out of order"),
+    "GEO004": Break(MULTI_POSTER, edited(_scale_down), "below the 10 pt floor",
+                    source=PRINT_POSTER),
+    "STR001": Break(PRINT, edited(_drop_last_bookmark), "the plan expects"),
+    "STR002": Break(SCREEN, edited(_untag), "not tagged (no structure tree)"),
+    "STR003": Break(POSTER, edited(_no_title), "metadata has no Title"),
+    "STR004": Break(POSTER, damaged(_bad_xref), "qpdf --check"),
+    "TXT001": Break(POSTER, edited(_system_font), "font /Helvetica is not embedded"),
+    # The Dutch poster declared as Arabic: no Arabic text to extract.
+    "TXT002": Break(Output("poster", "A4", ("ar",), "screen"), edited(_keep),
+                    "no extractable Arab text for `ar`", source=POSTER),
+    "PRN001": Break(PRINT, edited(_drop_trim), "page 1 has no TrimBox or BleedBox"),
+    "PRN002": Break(PRINT_POSTER, edited(_drop_intent), "0 GTS_PDFX output intents"),
+    "PRN003": Break(PRINT_POSTER, edited(_rgb_fill), "`rg` sets an RGB colour"),
+    "PRN004": Break(PRINT, edited(_no_margin), "reaches only 0.0 mm beyond the bleed"),
+    "PRN005": Break(PRINT, edited(_rich_black), "text in four-colour black (C75% M55% Y45% K60%"),
+    "PRN006": Break(PRINT, edited(_marks_inside), "page 1: a crop mark at (-1.9, 7.1) mm reaches "
+                    "inside the bleed"),
+    "STR005": Break(POSTER, edited(_open_script), "/Catalog at /OpenAction"),
+    "STR006": Break(SCREEN, edited(_title_off), "/DisplayDocTitle is not true"),
+    "STR007": Break(SCREEN, edited(_skip_level), "H1 is followed by H3: a heading level is "
+                    "skipped"),
+    "STR008": Break(SCREEN, edited(_empty_div), "an empty Div structure element"),
+    "STR009": Break(SCREEN_AR, edited(_dutch_untagged), "the `ar` text holds 0 Dutch (nl) parts"),
+}
+
+
+def test_every_rule_is_documented_and_named_once() -> None:
+    codes = [rule.code for rule in RULES]
+    names = [rule.name for rule in RULES]
+    assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
+    assert all(re.fullmatch(r"[A-Z]{3}\d{3}", code) for code in codes)
+    assert all(rule.doc for rule in RULES), [r.code for r in RULES if not r.doc]
+    # The prefix names the family the rule is defined in.
+    for family in FAMILIES:
+        assert len({rule.code[:3] for rule in family.RULES}) == 1, family.__name__
+    assert set(preflight.PROFILES) == set(EDITIONS)
+    assert {c for profile in preflight.PROFILES.values() for c in profile} <= set(codes)
+
+
+def test_every_rule_has_a_breaking_file() -> None:
+    assert set(BREAKS) == {rule.code for rule in RULES}
+
+
+@pytest.mark.parametrize("code", sorted(BREAKS))
+def test_each_rule_fails_its_broken_file(full_build: Path, tmp_path: Path, code: str) -> None:
+    case = BREAKS[code]
+    rule = next(r for r in RULES if r.code == code)
+    assert rule.applies(case.output)
+    good = case.source or case.output
+    source = full_build / good.path
+    assert check(good, source)[rule.name] is None  # the good file passes
+    broken = case.make(source, tmp_path / f"{code}.pdf")
+    verdict = check(case.output, broken)[rule.name]
+    assert verdict is not None and case.expected in verdict, verdict
+
+
+def test_a_rule_reports_every_finding_not_only_the_first(full_build: Path,
+                                                         tmp_path: Path) -> None:
+    def two_fonts(pdf: pikepdf.Pdf) -> None:
+        _system_font(pdf)
+        pdf.pages[0].obj.Resources.Font.FY = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Courier))
+
+    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", two_fonts)
+    found = [f for f in preflight.findings(POSTER, broken, 1, HEADINGS) if f.code == "TXT001"]
+    assert sorted(f.message for f in found) == ["font /Courier is not embedded",
+                                                "font /Helvetica is not embedded"]
+    assert {f.page for f in found} == {1}
+
+
+def test_each_tool_runs_once_per_file(full_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules share the subject's views: pdftotext runs at most once per mode."""
+    calls: list[tuple[str, ...]] = []
+    real = subprocess.run
+
+    def counted(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        calls.append(tuple(args[:-2]))
+        return real(args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counted)
+    path = full_build / BOOKLET.path
+    preflight.findings(BOOKLET, path, len(PdfReader(path).pages), HEADINGS)
+    assert calls and len(calls) == len(set(calls)), calls
 
 
 @pytest.mark.parametrize("output", [POSTER, PRINT, BOOKLET, SCREEN])
@@ -44,98 +287,26 @@ def test_good_files_pass_every_rule(full_build: Path, output: Output) -> None:
     assert {k: v for k, v in results.items() if v} == {}
 
 
-def test_size_rule(full_build: Path, tmp_path: Path) -> None:
-    def shrink(w: PdfWriter) -> None:
-        w.pages[0].mediabox = RectangleObject([0, 0, 500, 700])
-
-    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", shrink)
-    assert "expected 210 × 297 mm" in check(POSTER, broken)["size"]
-
-
-def test_page_count_rule(full_build: Path, tmp_path: Path) -> None:
-    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf",
-                     lambda w: w.add_page(w.pages[0]))
-    assert "a poster must be one page" in check(POSTER, broken)["pages"]
+def test_page_count_rule_holds_the_build_to_its_record(full_build: Path,
+                                                       tmp_path: Path) -> None:
+    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", _extra_page)
     assert "the build recorded 1" in check(POSTER, broken, pages=1)["pages"]
 
 
-def test_sections_rule(full_build: Path, tmp_path: Path) -> None:
-    def drop_last_bookmark(pdf: pikepdf.Pdf) -> None:
-        with pdf.open_outline() as outline:
-            outline.root[-1].children.pop()
-
-    source = full_build / PRINT.path
-    broken = tmp_path / "b.pdf"
-    with pikepdf.open(source) as pdf:
-        drop_last_bookmark(pdf)
-        pdf.save(broken)
-    assert "the plan expects" in check(PRINT, broken)["sections"]
+def test_sections_rule_counts_against_the_content(full_build: Path) -> None:
     # The same file judged against content with one more section: one is missing.
+    source = full_build / PRINT.path
     verdict = preflight.check_one(PRINT, source, len(PdfReader(source).pages), HEADINGS + 1)
     assert "a section is missing or laid out twice" in verdict["sections"]
 
 
-def test_fonts_rule(full_build: Path, tmp_path: Path) -> None:
-    def system_font(w: PdfWriter) -> None:
-        font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                                 NameObject("/Subtype"): NameObject("/Type1"),
-                                 NameObject("/BaseFont"): NameObject("/Helvetica")})
-        w.pages[0]["/Resources"]["/Font"][NameObject("/FX")] = w._add_object(font)
-
-    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", system_font)
-    assert check(POSTER, broken)["fonts"] == "font /Helvetica is not embedded"
-
-
-def test_language_text_rule(full_build: Path) -> None:
-    # The Dutch poster declared as Arabic: no Arabic text to extract.
-    wrong = Output("poster", "A4", ("ar",), "screen")
-    assert check(wrong, full_build / POSTER.path)["text"] == "no extractable Arab text for `ar`"
-
-
-def test_print_boxes_rule(full_build: Path, tmp_path: Path) -> None:
-    def drop_trim(w: PdfWriter) -> None:
-        del w.pages[0]["/TrimBox"]
-
-    broken = rewrite(full_build / PRINT.path, tmp_path / "p.pdf", drop_trim)
-    assert check(PRINT, broken)["boxes"] == "page 1 has no TrimBox or BleedBox"
-
-
-def test_screen_tags_rule(full_build: Path, tmp_path: Path) -> None:
-    def untag(w: PdfWriter) -> None:
-        del w._root_object["/StructTreeRoot"]
-
-    broken = rewrite(full_build / SCREEN.path, tmp_path / "p.pdf", untag)
-    assert check(SCREEN, broken)["tags"] == "not tagged (no structure tree)"
-
-
-def test_metadata_rule(full_build: Path, tmp_path: Path) -> None:
-    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf",
-                     lambda w: w.add_metadata({"/Title": ""}))
-    assert check(POSTER, broken)["metadata"] == "metadata has no Title"
-
-
-def test_imposition_order_rule(full_build: Path, tmp_path: Path) -> None:
-    def swap(w: PdfWriter) -> None:
-        first = w.pages[0]
-        w.remove_page(0)
-        w.add_page(first)
-
-    broken = rewrite(full_build / BOOKLET.path, tmp_path / "p.pdf", swap)
-    assert check(BOOKLET, broken)["order"].startswith("sheets are out of order")
-
-
-def test_qpdf_rule(full_build: Path, tmp_path: Path) -> None:
-    data = (full_build / POSTER.path).read_bytes()
-    at = data.rindex(b"startxref") + len(b"startxref\n")
-    broken = tmp_path / "p.pdf"
-    broken.write_bytes(data[:at] + b"12" + data[at:])  # a wrong cross-reference offset
-    assert check(POSTER, broken)["qpdf"].startswith("qpdf --check")
-
-
 def test_imposed_order_matches_saddle_stitch_for_both_directions(full_build: Path) -> None:
     for langs, rtl in ((("nl",), False), (("fa",), True)):
-        found = preflight.footer_numbers(full_build / Output("brochure", "A5", langs,
-                                                             "office").path)
+        output = Output("brochure", "A5", langs, "office")
+        path = full_build / output.path
+        with pikepdf.open(path) as pdf:
+            subject = preflight.Subject(output, path, len(pdf.pages), pdf, HEADINGS)
+            found = footer_numbers(subject.page_sizes, subject.words)
         outer = found[0]
         inner = found[1]
         # The outside of the first sheet shows no page numbers (covers); its
@@ -146,65 +317,90 @@ def test_imposed_order_matches_saddle_stitch_for_both_directions(full_build: Pat
 
 # --- the print shop's checks -------------------------------------------------------
 
-PRINT_POSTER = Output("poster", "A4", ("nl", "ar"), "print")
-
-
-def altered(source: Path, target: Path, change) -> Path:
-    with pikepdf.open(source) as pdf:
-        change(pdf)
-        pdf.save(target)
-    return target
-
-
-def test_output_intent_rule(full_build: Path, tmp_path: Path) -> None:
-    def drop(pdf: pikepdf.Pdf) -> None:
-        del pdf.Root["/OutputIntents"]
-
+def test_output_intent_rule_wants_a_cmyk_profile(full_build: Path, tmp_path: Path) -> None:
     def rgb_profile(pdf: pikepdf.Pdf) -> None:
         pdf.Root.OutputIntents[0].DestOutputProfile.N = 3
 
-    source = full_build / PRINT_POSTER.path
-    assert "0 GTS_PDFX output intents" in check(PRINT_POSTER, altered(
-        source, tmp_path / "a.pdf", drop))["intent"]
-    assert "not a CMYK output" in check(PRINT_POSTER, altered(
-        source, tmp_path / "b.pdf", rgb_profile))["intent"]
+    broken = rewrite(full_build / PRINT_POSTER.path, tmp_path / "b.pdf", rgb_profile)
+    assert "not a CMYK output" in check(PRINT_POSTER, broken)["intent"]
 
 
-def test_rgb_rule(full_build: Path, tmp_path: Path) -> None:
-    def rgb_text(pdf: pikepdf.Pdf) -> None:
-        pdf.pages[0].contents_add(b"q 1 0 0 rg 10 10 5 5 re f Q")
-
+def test_rgb_rule_finds_an_rgb_group(full_build: Path, tmp_path: Path) -> None:
     def rgb_group(pdf: pikepdf.Pdf) -> None:
         pdf.pages[0].obj.Group = pikepdf.Dictionary(S=pikepdf.Name.Transparency,
                                                     CS=pikepdf.Name.DeviceRGB)
 
-    source = full_build / PRINT_POSTER.path
-    assert "`rg` sets an RGB colour" in check(PRINT_POSTER, altered(
-        source, tmp_path / "a.pdf", rgb_text))["rgb"]
-    assert "transparency group in DeviceRGB" in check(PRINT_POSTER, altered(
-        source, tmp_path / "b.pdf", rgb_group))["rgb"]
+    broken = rewrite(full_build / PRINT_POSTER.path, tmp_path / "b.pdf", rgb_group)
+    assert "transparency group in DeviceRGB" in check(PRINT_POSTER, broken)["rgb"]
 
 
-def test_marks_rule(full_build: Path, tmp_path: Path) -> None:
-    def no_margin(pdf: pikepdf.Pdf) -> None:
-        for page in pdf.pages:
-            page.obj.MediaBox = page.obj.BleedBox
-
-    broken = altered(full_build / PRINT.path, tmp_path / "a.pdf", no_margin)
-    assert "reaches only 0.0 mm beyond the bleed" in check(PRINT, broken)["marks"]
+def _resources(pdf: pikepdf.Pdf, kind: str) -> pikepdf.Dictionary:
+    resources = pdf.pages[0].obj.Resources
+    if kind not in resources:
+        resources[kind] = pikepdf.Dictionary()
+    return resources[kind]
 
 
-def test_black_text_rule(full_build: Path, tmp_path: Path) -> None:
-    def rich_black(pdf: pikepdf.Pdf) -> None:
-        for page in pdf.pages:
-            data = page.obj.Contents.read_bytes() if isinstance(
-                page.obj.Contents, pikepdf.Stream) else b"".join(
-                c.read_bytes() for c in page.obj.Contents)
-            page.obj.Contents = pdf.make_stream(
-                data.replace(b"0 0 0 1 scn", b"0.75 0.55 0.45 0.6 scn"))
+def _icc_rgb(pdf: pikepdf.Pdf) -> None:
+    profile = pikepdf.Stream(pdf, b"\0" * 128, N=3)
+    _resources(pdf, "/ColorSpace").CS9 = pikepdf.Array([pikepdf.Name.ICCBased, profile])
+    pdf.pages[0].contents_add(b"q /CS9 cs 1 0 0 sc 10 10 5 5 re f Q")
 
-    broken = altered(full_build / PRINT.path, tmp_path / "a.pdf", rich_black)
-    assert "text in four-colour black (C75% M55% Y45% K60%" in check(PRINT, broken)["black"]
+
+def _named_device_rgb(pdf: pikepdf.Pdf) -> None:
+    _resources(pdf, "/ColorSpace").CS8 = pikepdf.Name.DeviceRGB
+    pdf.pages[0].contents_add(b"q /CS8 CS 0 0 1 SC 10 10 m 20 20 l S Q")
+
+
+def _rgb_shading(pdf: pikepdf.Pdf) -> None:
+    _resources(pdf, "/Shading").Sh9 = pikepdf.Dictionary(
+        ShadingType=2, ColorSpace=pikepdf.Name.DeviceRGB, Coords=[0, 0, 10, 0],
+        Function=pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 0, 0], C1=[0, 0, 1],
+                                    N=1))
+    pdf.pages[0].contents_add(b"q 10 10 5 5 re W n /Sh9 sh Q")
+
+
+def _rgb_inline_image(pdf: pikepdf.Pdf) -> None:
+    pdf.pages[0].contents_add(b"q 10 0 0 10 0 0 cm BI /W 1 /H 1 /CS /RGB /BPC 8 ID \xff\0\0 EI Q")
+
+
+def _rgb_appearance(pdf: pikepdf.Pdf) -> None:
+    appearance = pikepdf.Stream(pdf, b"1 0 0 rg 0 0 5 5 re f", Type=pikepdf.Name.XObject,
+                                Subtype=pikepdf.Name.Form, BBox=[0, 0, 5, 5])
+    annotation = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square, Rect=[10, 10, 15, 15],
+        AP=pikepdf.Dictionary(N=appearance)))
+    page = pdf.pages[0].obj
+    page.Annots = pikepdf.Array([*page.get("/Annots", pikepdf.Array()), annotation])
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (_icc_rgb, "page 1: `cs` sets an RGB colour"),
+    (_named_device_rgb, "page 1: `CS` sets an RGB colour"),
+    (_rgb_shading, "page 1: `sh` paints an RGB shading (/Sh9)"),
+    (_rgb_inline_image, "page 1: an RGB inline image"),
+    (_rgb_appearance, "page 1, annotation appearance: `rg` sets an RGB colour"),
+])
+def test_rgb_rule_finds_every_way_in(full_build: Path, tmp_path: Path,
+                                     change: Callable[[pikepdf.Pdf], None], expected: str) -> None:
+    broken = rewrite(full_build / PRINT_POSTER.path, tmp_path / "b.pdf", change)
+    assert expected in (check(PRINT_POSTER, broken)["rgb"] or "")
+
+
+def test_check_judges_a_file_whose_checksum_differs(full_build: Path, manifest: list[dict],
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A changed file is not only "changed": the rules still say what is wrong with it."""
+    entry = next(e for e in manifest if e["path"] == PRINT_POSTER.path)
+    broken = tmp_path / entry["path"]
+    broken.parent.mkdir(parents=True)
+    rewrite(full_build / entry["path"], broken, _rgb_fill)
+    failures = preflight.check_manifest(tmp_path, [entry], HEADINGS)
+    assert failures[0].endswith("checksum: the file differs from the one the build wrote "
+                                "and listed")
+    assert any("rgb: RGB in a print file: page 1: `rg` sets an RGB colour [PRN003]" in f
+               for f in failures), failures
+    assert "FAIL" in capsys.readouterr().out
 
 
 def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
@@ -248,9 +444,6 @@ def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
 
 
 # --- the screen reader's checks ----------------------------------------------------
-
-SCREEN_AR = Output("brochure", "A5", ("nl", "ar"), "screen")
-
 
 def _elements(pdf: pikepdf.Pdf, role: str) -> list[pikepdf.Dictionary]:
     from kit.pdf.accessible import _elements as walk
@@ -308,8 +501,25 @@ def test_tags_rule_catches_each_structure_fault(full_build: Path, tmp_path: Path
                              (unscoped, "a table header cell has no /Scope"),
                              (stray_paragraph, "outside its LBody"),
                              (wrapped_item, "a list holds /Div where only list items belong")):
-        broken = altered(source, tmp_path / f"{change.__name__}.pdf", change)
+        broken = rewrite(source, tmp_path / f"{change.__name__}.pdf", change)
         assert expected in check(SCREEN_AR, broken)["tags"], change.__name__
+
+
+def test_a_poster_starts_with_an_h1(full_build: Path, tmp_path: Path) -> None:
+    def demote(pdf: pikepdf.Pdf) -> None:
+        next(e for e in in_order(pdf.Root.StructTreeRoot) if e.S == "/H1").S = pikepdf.Name.H2
+
+    broken = rewrite(full_build / POSTER.path, tmp_path / "p.pdf", demote)
+    assert check(POSTER, broken)["headings"] == "the first heading is H2, not H1"
+
+
+def test_a_translation_reads_the_dutch_title_with_a_dutch_voice(full_build: Path) -> None:
+    """The credit line's Dutch title and publisher are spans of their own language."""
+    for output in (SCREEN_AR, Output("poster", "A4", ("ur",), "screen")):
+        with pikepdf.open(full_build / output.path) as pdf:
+            spans = [e for e in in_order(pdf.Root.StructTreeRoot)
+                     if e.S == "/Span" and str(e.get("/Lang", "")) == "nl"]
+            assert len(spans) >= 2, output.path
 
 
 def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Path) -> None:
@@ -318,7 +528,7 @@ def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Pa
 
     for output in (BOOKLET, PRINT, SCREEN):
         assert check(output, full_build / output.path)["metadata"] is None
-    broken = altered(full_build / BOOKLET.path, tmp_path / "b.pdf", drop_xmp)
+    broken = rewrite(full_build / BOOKLET.path, tmp_path / "b.pdf", drop_xmp)
     assert check(BOOKLET, broken)["metadata"] == "no XMP metadata"
 
 

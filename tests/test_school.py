@@ -89,7 +89,7 @@ def test_every_mistake_of_a_profile_is_told_at_once(tmp_path: Path) -> None:
         "www.school.be)",
         "error: example.yaml:22: the kit has no translation `xx`; choose from: fr, en, de, ar, "
         "tr, pl, ro, bg, ru, uk, fa, ti, prs, ps, so, es, pt, it, sq, ka, ur, zh_Hans, am, el",
-        "error: example.yaml:33: `phone` `bel ons` is not a phone number (e.g. 09 123 45 67 "
+        "error: example.yaml:38: `phone` `bel ons` is not a phone number (e.g. 09 123 45 67 "
         "or +32 9 123 45 67)",
         "3 problems in example.yaml; nothing was built"]
 
@@ -185,8 +185,8 @@ def test_new_school_writes_a_profile_to_fill_in(tmp_path: Path) -> None:
         "error: schools/de-linde.yaml:6: `name` is empty",
         "error: schools/de-linde.yaml:8: `address` is empty",
         "error: schools/de-linde.yaml:14: a contact needs a `phone` or an `email`",
-        "error: schools/de-linde.yaml:20: the CLB's `name` is empty",
-        "error: schools/de-linde.yaml:20: `clb` needs a `phone` or an `email`",
+        "error: schools/de-linde.yaml:22: the CLB's `name` is empty",
+        "error: schools/de-linde.yaml:22: `clb` needs a `phone` or an `email`",
         "5 problems in schools/de-linde.yaml; nothing was built"]
     again = subprocess.run([sys.executable, "build.py", "new-school", "de-linde"],
                            cwd=project, capture_output=True, text=True, check=False)

@@ -119,3 +119,14 @@ def test_axe_finds_no_serious_or_critical_violation(site: str, browser: webdrive
             "v => [v.id, v.impact, v.nodes.length])));")
         serious = [v for v in result if v[1] in ("serious", "critical")]
         assert serious == [], (page, size, serious)
+
+
+def test_the_english_words_are_marked_english(full_build: Path) -> None:
+    """The chooser's link and the chooser's own words say which half is English (WCAG 3.1.2)."""
+    chooser = (full_build / "site/index.html").read_text(encoding="utf-8")
+    assert '<span lang="en">Choose your language</span>' in chooser
+    assert '<span lang="en">Advice of the Flemish government' in chooser
+    for page in ("ar/index.html", "ar/nl.html", "uk/index.html"):
+        html = (full_build / "site" / page).read_text(encoding="utf-8")
+        assert re.search(r'lang="nl"[^>]*>Kies je taal · <span lang="en">Choose your '
+                         r'language</span></a>', html), page

@@ -10,7 +10,9 @@ screen reader stumbles on, which this stage fixes:
   pagination artifacts;
 - header cells have no scope and refer to IDs no ID tree resolves, and
   layout tables (a poster's two columns) are announced as data tables;
-- a list item's paragraph sits beside its `LBody` instead of inside it.
+- a list item's paragraph sits beside its `LBody` instead of inside it;
+- an element with nothing in it (the empty `div`s a poster's layout is
+  measured by) becomes an empty `Div` a screen reader announces: removed.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def make_accessible(pdf: pikepdf.Pdf) -> None:
     elements = list(_elements(tree))
     _tables(pdf, tree, elements)
     _list_items(pdf, elements)
+    _prune_empty(tree)
 
 
 def _artifacts(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, reachable: set) -> None:
@@ -163,6 +166,27 @@ def _list_items(pdf: pikepdf.Pdf, elements: list[pikepdf.Dictionary]) -> None:
             body.K.append(stray)
             stray.P = body
         item.K = pikepdf.Array(parts)
+
+
+def has_content(element: pikepdf.Dictionary) -> bool:
+    """Marked content or an object somewhere below: not only empty elements, or nothing."""
+    kids = element.get("/K")
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return any(has_content(k) if isinstance(k, pikepdf.Dictionary) and "/S" in k
+               else k is not None for k in items)
+
+
+def _prune_empty(parent: pikepdf.Dictionary) -> None:
+    """Structure elements with no content, at any depth, leave the tree."""
+    kids = parent.get("/K")
+    if isinstance(kids, pikepdf.Dictionary) and "/S" in kids and not has_content(kids):
+        del parent["/K"]
+    elif isinstance(kids, pikepdf.Array):
+        parent.K = pikepdf.Array([k for k in kids if not (
+            isinstance(k, pikepdf.Dictionary) and "/S" in k and not has_content(k))])
+    for kid in _kids(parent):
+        if "/S" in kid:
+            _prune_empty(kid)
 
 
 # --- checks -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from kit.render import (
 )
 from kit.sources.content import Content
 from kit.sources.school import School
+from kit.values import school_values
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -92,7 +93,7 @@ def produce(
         # out, so a worker never holds two long documents at once.
         for bleed, document, fit in _layouts(job, content, tr, log, school):
             result.written += _write_geometry(job, bleed, document, staging, log, fit,
-                                              CONDITIONS[print_condition], content)
+                                              CONDITIONS[print_condition], content, school)
             del document
         _check_log(log, strict)
     except JobError as exc:
@@ -135,8 +136,9 @@ def produce_group(
                 try:
                     document = _school_around(r, content, job, tr, bleed, log,
                                               schools[job.school or ""], body)
+                    school = schools[job.school or ""]
                     result.written += _write_geometry(job, bleed, document, staging, log, 100,
-                                                      condition, content)
+                                                      condition, content, school)
                     del document
                 except JobError as exc:
                     result.error = str(exc)
@@ -168,7 +170,8 @@ def _department_pages(r: Renderer, content: Content, job: Job, tr: Translations,
                       log: RenderLog) -> list:
     """The pages between the cover and the back page, the same in every school's brochure."""
     department = dataclasses.replace(job, school=None)
-    document = r.layout(render_html(r.env, content, department, tr), department, bleed, log)
+    html = render_html(r.env, content, department, tr, print_shop=bleed)
+    document = r.layout(html, department, bleed, log)
     back = next(i for i, page in enumerate(document.pages) if "colophon" in page.anchors)
     return document.pages[1:back]
 
@@ -177,7 +180,7 @@ def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bl
                    log: RenderLog, school: School, body: list) -> Document:
     """A school's brochure: its own pages laid out, the department's pages put in place."""
     html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS if bleed else 0,
-                       school=school, body_pages=len(body))
+                       school=school, body_pages=len(body), print_shop=bleed)
     own = r.layout(html, job, bleed, log)
     stand_ins = own.pages[1:1 + len(body)]
     if len(stand_ins) != len(body) or any(f"body-page-{n}" not in page.anchors
@@ -190,14 +193,28 @@ def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bl
 
 def _write_geometry(
     job: Job, bleed: bool, document: Document, staging: Path, log: RenderLog, fit: int,
-    condition: Condition, content: Content,
+    condition: Condition, content: Content, school: School | None = None,
 ) -> list[Written]:
-    """Every file of a job laid out in this geometry, each checked by the preflight."""
+    """Every file of a job laid out in this geometry, each checked by the preflight.
+
+    The lines are checked on the layout itself, before anything is written
+    (`kit.pdf.rules.lines`); each file then by the rules that read PDFs,
+    a school's with the values its pages must show.
+    """
+    outputs = [o for o in job.outputs if (o.edition == "print") == bleed]
+    for output in outputs:
+        lines = preflight.layout_errors(document, output)
+        if lines:
+            raise JobError(f"preflight of {output.path}: {lines[0]}")
     written = []
-    for output in (o for o in job.outputs if (o.edition == "print") == bleed):
+    for output in outputs:
         file = _write(output, job.name, document, staging, log, fit, condition,
                       content.document.edition)
-        problems = preflight.problems_of(output, file.staged, file.pages, content.heading_count)
+        expect = preflight.NOTHING
+        if school is not None:
+            expect = preflight.Expectation(school_values(school, job.product, output.languages))
+        problems = preflight.problems_of(output, file.staged, file.pages, content.heading_count,
+                                         expect)
         if problems:
             raise JobError(f"preflight of {output.path}: {problems[0]}")
         written.append(file)
@@ -223,7 +240,8 @@ def _layouts(
             # pages, with blank pages before the back page, never inside a
             # section. Spare blanks laid out and the surplus dropped avoid a
             # second layout.
-            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS, school=school)
+            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS, school=school,
+                               print_shop=True)
             yield bleed, _drop_surplus_blanks(r.layout(html, job, bleed, log)), 100
         else:
             html = render_html(r.env, content, job, tr, school=school)

@@ -78,28 +78,47 @@ def _walk(stream: pikepdf.Object, resources: pikepdf.Dictionary, ctm: pikepdf.Ma
                 _walk(xobject, xobject.get("/Resources", resources), matrix @ ctm, fill, runs)
 
 
-def _drawn(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object]]:
-    """Every page, form XObject, tiling pattern and image, once, with where it is."""
+def _appearances(annotation: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    """An annotation's appearance streams: normal, rollover and down, in every state."""
+    for kind in annotation.get("/AP", pikepdf.Dictionary()).values():
+        if isinstance(kind, pikepdf.Stream):
+            yield kind
+        elif isinstance(kind, pikepdf.Dictionary):
+            yield from (state for state in kind.values() if isinstance(state, pikepdf.Stream))
+
+
+def _drawn(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object, pikepdf.Dictionary]]:
+    """Every page, annotation appearance, form XObject, tiling pattern and image, once.
+
+    Each comes with where it is and the resources its names refer to (a form
+    without resources of its own uses its parent's).
+    """
     seen: set[tuple[int, int]] = set()
-    todo = [(f"page {n}", page.obj) for n, page in enumerate(pdf.pages, start=1)]
+    todo = []
+    for number, page in enumerate(pdf.pages, start=1):
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        todo.append((f"page {number}", page.obj, resources))
+        for annotation in page.obj.get("/Annots", pikepdf.Array()):
+            todo += [(f"page {number}, annotation appearance", stream, resources)
+                     for stream in _appearances(annotation)]
     while todo:
-        where, obj = todo.pop()
+        where, obj, inherited = todo.pop()
         if obj.is_indirect:
             if obj.objgen in seen:
                 continue
             seen.add(obj.objgen)
-        yield where, obj
-        resources = obj.get("/Resources", pikepdf.Dictionary())
+        resources = obj.get("/Resources", inherited)
+        yield where, obj, resources
         for name, xobject in resources.get("/XObject", pikepdf.Dictionary()).items():
-            todo.append((f"{where}, {xobject.get('/Subtype')} {name}", xobject))
+            todo.append((f"{where}, {xobject.get('/Subtype')} {name}", xobject, resources))
         for name, pattern in resources.get("/Pattern", pikepdf.Dictionary()).items():
-            todo.append((f"{where}, pattern {name}", pattern))
+            todo.append((f"{where}, pattern {name}", pattern, resources))
 
 
 def rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
-    """Where a file uses RGB: colour operators, colour spaces, images, groups."""
+    """Where a file uses RGB: colour operators, colour spaces, shadings, images, groups."""
     found = []
-    for where, obj in _drawn(pdf):
+    for where, obj, resources in _drawn(pdf):
         group = obj.get("/Group")
         if group is not None and group.get("/CS") == pikepdf.Name.DeviceRGB:
             found.append(f"{where}: a transparency group in DeviceRGB")
@@ -112,21 +131,44 @@ def rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
             if is_rgb(shading.get("/ColorSpace")):
                 found.append(f"{where}: an RGB shading")
             continue
-        for operands, operator in pikepdf.parse_content_stream(obj):
-            op = str(operator)
-            if op in {"rg", "RG"} or (op in {"cs", "CS"} and is_rgb(operands[0])):
-                found.append(f"{where}: `{op}` sets an RGB colour")
-                break
+        found += [f"{where}: {use}" for use in _stream_rgb(obj, resources)]
     return found
 
 
+def _stream_rgb(stream: pikepdf.Object, resources: pikepdf.Dictionary) -> list[str]:
+    """RGB a content stream sets itself: one line per kind, however often it does."""
+    spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
+    shadings = resources.get("/Shading", pikepdf.Dictionary())
+    uses: dict[str, str] = {}  # kind -> the first use of that kind, in drawing order
+    for operands, operator in pikepdf.parse_content_stream(stream):
+        op = str(operator)
+        if op in {"rg", "RG"} or (op in {"cs", "CS"}
+                                  and is_rgb(spaces.get(operands[0], operands[0]))):
+            uses.setdefault("colour", f"`{op}` sets an RGB colour")
+        elif op == "sh" and is_rgb(shadings.get(operands[0], pikepdf.Dictionary())
+                                   .get("/ColorSpace")):
+            uses.setdefault("shading", f"`sh` paints an RGB shading ({operands[0]})")
+        elif op == "INLINE IMAGE":
+            space = operands[0].obj.get("/ColorSpace")
+            if is_rgb(spaces.get(space, space) if isinstance(space, pikepdf.Name) else space):
+                uses.setdefault("image", "an RGB inline image")
+    return list(uses.values())
+
+
 def is_rgb(colorspace: pikepdf.Object | None) -> bool:
+    """DeviceRGB, CalRGB, a three-component ICC profile, or a palette over one of them."""
     if colorspace is None:
         return False
     if colorspace == pikepdf.Name.DeviceRGB:
         return True
-    return (isinstance(colorspace, pikepdf.Array) and len(colorspace) == 2
-            and colorspace[0] == pikepdf.Name.ICCBased and int(colorspace[1].get("/N", 0)) == 3)
+    if not isinstance(colorspace, pikepdf.Array) or len(colorspace) < 2:
+        return False
+    family = colorspace[0]
+    if family == pikepdf.Name.ICCBased:
+        return int(colorspace[1].get("/N", 0)) == 3
+    if family == pikepdf.Name.CalRGB:
+        return True
+    return family == pikepdf.Name.Indexed and is_rgb(colorspace[1])
 
 
 def is_black_ink(colour: Colour) -> bool:

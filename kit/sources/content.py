@@ -121,6 +121,23 @@ class Content:
     def label(self, label_id: str) -> Text:
         return self.labels[label_id]
 
+    def body_keys(self) -> frozenset[str]:
+        """The contexts of the advice's running text: every text but the title and headings."""
+        headings = {s.heading.key for s in walk_sections(self.document.sections)}
+        texts = (t for section in self.document.sections for t in section_texts(section))
+        return frozenset(t.key for t in texts if t.key not in headings)
+
+    def first_naming(self, word: str) -> str | None:
+        """The context of the first advice text that names `word`, e.g. where "CLB" first appears.
+
+        The kit explains such a word right after it (`kit.clb-explained`), in every edition.
+        """
+        pattern = re.compile(rf"\b{re.escape(word)}\b")
+        texts = [self.document.title]
+        for section in self.document.sections:
+            texts += section_texts(section)
+        return next((t.key for t in texts if pattern.search(t.source)), None)
+
 
 def walk_sections(sections: tuple[Section, ...]) -> Iterator[Section]:
     for section in sections:
@@ -408,9 +425,10 @@ GUIDE_FILE = "guide.yaml"
 LABELS_SETTINGS = {"site_url"}
 REVIEW_SHEET_FILE = "review-sheet.yaml"
 WEB_FILE = "web.yaml"
-REQUIRED_WEB = {"title", "choose", "intro", "schools-title", "schools-intro", "schools-school",
-                "schools-languages", "schools-pack", "schools-site", "schools-zip", "schools-guide",
-                "schools-failed", "schools-report"}
+REQUIRED_WEB = {"title", "choose", "choose-en", "intro", "intro-en", "schools-title",
+                "schools-intro", "schools-school", "schools-languages", "schools-pack",
+                "schools-site", "schools-zip", "schools-guide", "schools-failed",
+                "schools-report"}
 # Top keys of content files that are not translated.
 UNTRANSLATED_FILES = {"guide", "languages", "review-sheet", "web"}
 REQUIRED_GUIDE = {
@@ -425,7 +443,7 @@ REQUIRED_LABELS = {
     "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
     "poster-school-contact", "poster-multi-notice", "translation-incomplete",
     "web-beside", "web-alone", "web-downloads", "web-file-brochure", "web-file-booklet",
-    "web-file-poster",
+    "web-file-poster", "note-added", "web-contact",
 }
 
 

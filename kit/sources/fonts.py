@@ -100,3 +100,8 @@ def missing_glyphs(script: str, text: str) -> set[str]:
         for ch in set(text)
         if ord(ch) not in covered and not ch.isspace() and unicodedata.category(ch) != "Cf"
     }
+
+
+def is_arabic_letter(ch: str) -> bool:
+    """A letter of the Arabic script (Arabic, Persian, Urdu, Pashto…): drawn by the Arabic face."""
+    return 0x0600 <= ord(ch) <= 0x06FF or 0x0750 <= ord(ch) <= 0x077F or 0xFB50 <= ord(ch) <= 0xFEFF

@@ -18,6 +18,13 @@ SOURCE_LANGUAGE = "nl"
 # The kit is read in Belgium: where CLDR has a language's Belgian usage
 # (nl, fr, de, en), dates follow it ("24 November 2026", not "November 24").
 REGION = "BE"
+# Long dates where CLDR's pattern is not the community's usual order. CLDR gives
+# Tigrinya and Somali the American "MMMM d, y" ("ሕዳር 24, 2026", "Noofeembar 24,
+# 2026") and Pashto "y MMMM d"; Eritrean and Ethiopian Tigrinya readers, Somali
+# readers and Afghan Pashto readers write day, month, year, as CLDR's own
+# medium Somali pattern and its Dari (fa_AF) long pattern do. The month names
+# are still CLDR's, in the language.
+LONG_DATE_PATTERNS = {"ti": "d MMMM y", "so": "d MMMM y", "ps": "d MMMM y"}
 # The digits of the CLDR numbering systems the kit's languages use by default.
 DIGITS = {"latn": "0123456789", "arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
 
@@ -155,5 +162,6 @@ def _regional(code: str) -> str:
 def long_date(date: datetime.date, code: str) -> str:
     """A date as the language's readers in Belgium write it, in their own digits."""
     lang = language(code)
-    text = format_date(date, format="long", locale=lang.date_locale)
+    pattern = LONG_DATE_PATTERNS.get(code, "long")
+    text = format_date(date, format=pattern, locale=lang.date_locale)
     return text.translate(str.maketrans(DIGITS["latn"], DIGITS[lang.digits]))

@@ -21,7 +21,8 @@ import yaml
 
 from kit.errors import UserError, UserErrors, display_path
 from kit.sources.content import ID_PATTERN, MAX_URL_LENGTH, _Reader, compose
-from kit.sources.fonts import missing_glyphs
+from kit.sources.fonts import is_arabic_letter, missing_glyphs
+from kit.sources.hours import Hours, HoursError, hours_from_lines, parse_hours_text
 from kit.sources.logo import Refused, check_bitmap, check_svg
 
 # The roles a contact can have; each is a label translated through the
@@ -69,7 +70,7 @@ class Contact:
     name: str
     phone: str | None
     email: str | None
-    hours: str | None
+    hours: Hours | None
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,24 @@ class _ProfileReader(_Reader):
     def bounded(self, node: yaml.Node, what: str, limit: int) -> str:
         """Text that must fit its place on the page: checked before it is quoted in a message."""
         value = self.string(node, what)
+        return self.fits(node, what, value, limit)
+
+    def fits(self, node: yaml.Node, what: str, value: str, limit: int) -> str:
         if len(value) > limit:
             raise self.error(node, f"{what} is {len(value)} characters long; at most {limit} "
                                    "fit where it is printed")
         return value
 
     def name(self, node: yaml.Node, what: str) -> str:
-        return self.bounded(node, what, MAX_NAME_LENGTH)
+        """A person's or a school's name: in Latin letters, or in Arabic script."""
+        value = self.fits(node, what, _Reader.string(self, node, what), MAX_NAME_LENGTH)
+        script = "Arab" if any(is_arabic_letter(ch) for ch in value) else "Latn"
+        missing = missing_glyphs(script, value)
+        if missing:
+            chars = " ".join(f"U+{ord(c):04X} ({c})" for c in sorted(missing))
+            raise self.error(node, f"the kit's fonts cannot draw {chars} in {what}; "
+                                   "write it with other characters")
+        return value
 
     def phone(self, node: yaml.Node, what: str) -> str:
         value = self._scalar_text(node, what)
@@ -176,7 +188,7 @@ class _ProfileReader(_Reader):
         return value
 
     def _scalar_text(self, node: yaml.Node, what: str) -> str:
-        # A phone number without spaces reads as a YAML number; accept it as written.
+        # A phone number without spaces, or a time, reads as a YAML number; take it as written.
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             return node.value
         return self.string(node, what)
@@ -202,7 +214,23 @@ class _ProfileReader(_Reader):
         if phone is None and email is None:
             raise self.error(node, "a contact needs a `phone` or an `email`")
         return Contact(role, self.name(fields["name"], "a contact's `name`"), phone, email,
-                       self.optional(fields, "hours", self.string, "`hours`"))
+                       self.optional(fields, "hours", self.hours, "`hours`"))
+
+    def hours(self, node: yaml.Node, what: str) -> Hours:
+        """Structured opening hours: a list of {days, from, to}, or the same as one text."""
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                return parse_hours_text(self.string(node, what))
+            lines = []
+            for item in self.sequence(node, what):
+                fields = self.mapping(item, "a line of `hours`", {"days", "from", "to"})
+                # An unquoted 08:15 or 8.15 is a YAML number: take it as written.
+                lines.append(tuple(str(fields[k].value) if isinstance(fields[k], yaml.ScalarNode)
+                                   else self.string(fields[k], f"`{k}` in {what}")
+                                   for k in ("days", "from", "to")))
+            return hours_from_lines(lines)
+        except HoursError as exc:
+            raise self.error(node, f"{what}: {exc}") from None
 
     def clb(self, node: yaml.Node) -> Clb:
         fields = self.mapping(node, "`clb`", {"name"}, {"phone", "email", "website"})

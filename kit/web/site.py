@@ -59,6 +59,19 @@ def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
     staging = folder.with_name(f".{folder.name}-staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    try:
+        _write_site(out, staging, entries, content, states, codes, school)
+        (staging / INPUTS).write_text(digest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the published site stays as it was
+        raise
+    _swap(staging, folder)
+    return True
+
+
+def _write_site(out: Path, staging: Path, entries: list[dict], content: Content,
+                states: dict[str, LanguageState], codes: list[str],
+                school: School | None) -> None:
     env = make_environment()
     pages: dict[str, str] = {}
     for code in codes:
@@ -74,9 +87,6 @@ def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
         target.write_text(html, encoding="utf-8")
     shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
     write_fonts(staging, "".join(pages.values()), codes)
-    (staging / INPUTS).write_text(digest)
-    _swap(staging, folder)
-    return True
 
 
 def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
@@ -129,13 +139,13 @@ def _page(env: jinja2.Environment, content: Content, states: dict[str, LanguageS
           languages: tuple[str, ...], downloads: list[Download],
           school: School | None) -> str:
     tr = translations_for(content, states, languages)
-    cols = columns(content, languages, tr)
+    cols = columns(content, languages, tr, paper=False)
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     main = translation or cols[0]
     colophon_cols = cols
     if translation is not None and len(cols) == 1:
         # As on paper: a translation says so in Dutch too.
-        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr)]
+        colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr, paper=False)]
     return env.get_template("web/page.html").render(
         doc=content.document, cols=cols, main=main, translation=translation,
         colophon_cols=colophon_cols, words=content.web,

@@ -1,0 +1,288 @@
+"""A school's values on the page: names, numbers and addresses as atoms, hours in every language.
+
+A phone number, e-mail or web address, street address or time range is the
+school's own text and must reach a parent whole and in its own order:
+
+- each is its own left-to-right block (`dir="ltr"`), because bidi isolation
+  holds only within one paragraph, and a value that wraps inside an Arabic
+  paragraph is reordered across its lines;
+- it is set in the Latin face, also inside Urdu, Chinese or Ethiopic text
+  (Nastaliq digits and spaces are too narrow to read a number);
+- it breaks only where a parent can still read it: a phone number never, an
+  e-mail or web address after "@", "." or "/" (never at its own hyphen, which
+  a parent would drop), a street address after a comma. Break points are
+  zero-width spaces; a word joiner after a hyphen forbids the break there.
+  Neither is drawn nor copied into the text layer.
+
+Opening hours are data (`kit/sources/hours.py`), printed in the column's
+language with CLDR's weekday names, time format and digits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+import unicodedata
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_interval, get_day_names
+from babel.lists import format_list
+from markupsafe import Markup, escape
+
+from kit.sources.fonts import is_arabic_letter
+from kit.sources.hours import Hours
+from kit.sources.languages import DIGITS, language
+from kit.sources.school import School
+
+ZWSP, WJ, NBSP = "\u200b", "\u2060", "\u00a0"
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+# The kinds of value, and whether each is set left to right in the Latin face.
+LATIN_KINDS = {"phone", "email", "web", "address"}
+# A street address is read in Dutch (a screen reader's Dutch voice says "Lindenlaan").
+DUTCH_KINDS = {"address"}
+
+
+# A stretch of an address longer than this may not fit a column beside the
+# Dutch (about 28 characters at 10 pt); it gets a last-resort break point.
+LONG_STRETCH = 24
+
+
+def breakable(value: str, kind: str) -> str:
+    """The value's text with its break points and no-break points set."""
+    if kind == "phone":
+        return value.replace(" ", NBSP)
+    if kind in {"email", "web"}:
+        stretches = re.split(r"(?<=[@./])(?=.)", value)
+        return ZWSP.join(_long_address_stretch(part) for part in stretches)
+    if kind == "address":
+        return " ".join(_address_part(p) for p in re.split(r"(?<=,)\s+", value))
+    return value
+
+
+def _long_address_stretch(part: str) -> str:
+    """Never break after a hyphen, where a parent would take it for a hyphenation.
+
+    A stretch too long for a narrow column may break before a hyphen
+    instead: the hyphen then starts the next line, visibly part of the address.
+    """
+    if len(part) <= LONG_STRETCH:
+        return part.replace("-", f"-{WJ}")
+    return part.replace("-", f"{ZWSP}-{WJ}")
+
+
+def _address_part(part: str) -> str:
+    """A street or a town between commas, kept whole when it can be.
+
+    A long one may break at a space, but never between a number and the
+    word beside it ("Lindenlaan 12", "9000 Gent").
+    """
+    words = part.replace("-", f"-{WJ}").split(" ")
+    joined = words[0]
+    for before, word in itertools.pairwise(words):
+        together = len(part) <= LONG_STRETCH or before[:1].isdigit() or word[:1].isdigit()
+        joined += (NBSP if together else " ") + word
+    return joined
+
+
+def direction_of(text: str) -> str:
+    """The direction of the first strong character: a name may be written in Arabic script."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in {"R", "AL"}:
+            return "rtl"
+    return "ltr"
+
+
+def script_of(text: str) -> str:
+    """The kit's script code for a name: Arabic letters need the Arabic face."""
+    return "Arab" if any(is_arabic_letter(ch) for ch in text) else "Latn"
+
+
+def value_element(tag: str, kind: str, value: str, css_class: str = "",
+                  within: str = "ltr", link: bool = False) -> Markup:
+    """One value as its own block: `<dd class="value value-email" dir="ltr" …>…</dd>`.
+
+    `within` is the direction of the text around it: in a right-to-left
+    column a left-to-right value still aligns with the column's start (the
+    right). `link` makes a phone number, e-mail or web address a link (web pages).
+    """
+    classes = ["value", f"value-{kind}", *css_class.split()]
+    if within == "rtl":
+        classes.append("in-rtl")
+    if kind in LATIN_KINDS:
+        attrs = 'dir="ltr" data-script="Latn"'
+    else:  # a name: in its own script and direction
+        attrs = f'dir="{direction_of(value)}" data-script="{script_of(value)}"'
+    if kind in DUTCH_KINDS:
+        attrs += ' lang="nl"'
+    text = escape(breakable(value, kind))
+    href = link_target(kind, value) if link else None
+    if href:
+        text = Markup(f'<a href="{escape(href)}">{text}</a>')
+    return Markup(f'<{tag} class="{" ".join(classes)}" {attrs}>{text}</{tag}>')
+
+
+def link_target(kind: str, value: str) -> str | None:
+    """`tel:`, `mailto:` or a web address for a value; a Belgian number in international form."""
+    if kind == "phone":
+        digits = re.sub(r"[^0-9+]", "", value)
+        if digits.startswith("00"):
+            digits = "+" + digits[2:]
+        elif digits.startswith("0"):
+            digits = "+32" + digits[1:]  # the kit's schools are Flemish
+        return f"tel:{digits}"
+    if kind == "email":
+        return f"mailto:{value}"
+    if kind == "web":
+        return value if "://" in value else f"https://{value}"
+    return None
+
+
+# --- opening hours ------------------------------------------------------------
+
+
+@cache
+def range_separator(code: str) -> str:
+    """What joins two ends of a range in this language: CLDR's time-interval separator.
+
+    "–" in most languages, " – " in French and English, " تا " in Persian and Dari.
+    """
+    locale = Locale.parse(language(code).date_locale)
+    text = format_interval(datetime.time(1, 0), datetime.time(2, 0), skeleton="Hm",
+                           locale=locale)
+    match = re.search(r"\d{1,2}:\d{2}(.+?)\d{1,2}:\d{2}", text)
+    return match[1] if match else "–"
+
+
+def _digits(text: str, code: str) -> str:
+    return text.translate(str.maketrans(DIGITS["latn"], DIGITS[language(code).digits]))
+
+
+def _isolated_range(text: str, separator: str) -> str:
+    """A range kept in the reading order of its separator, whatever surrounds it.
+
+    With a dash, "08:15–16:00" reads left to right in every script (in an
+    Arabic line it would otherwise print as "16:00–08:15"); with a word such
+    as Persian "تا" it reads right to left.
+    """
+    rtl = any(unicodedata.bidirectional(ch) in {"R", "AL"} for ch in separator)
+    return f"{RLI if rtl else LRI}{text}{PDI}"
+
+
+def _no_break(text: str) -> str:
+    """No line break inside a range: after its dash or inside its separator."""
+    return (text.replace("–", f"–{WJ}").replace(" ", NBSP)
+            .replace("\u2009", "\u202f"))  # a thin space, made a narrow no-break one
+
+
+def day_phrase(days: list[int], code: str) -> str:
+    """Weekdays in the language: a run of three or more as a range, the rest as a list."""
+    locale = Locale.parse(language(code).date_locale)
+    names = get_day_names("wide", locale=locale)
+    separator = range_separator(code)
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    items: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            items.append(_no_break(f"{names[run[0]]}{separator}{names[run[-1]]}"))
+        else:
+            items += [names[d] for d in run]
+    return format_list(items, locale=locale)
+
+
+def time_range(start: datetime.time, end: datetime.time, code: str) -> str:
+    locale = Locale.parse(language(code).date_locale)
+    text = format_interval(start, end, skeleton="Hm", locale=locale)
+    return _isolated_range(_no_break(_digits(text, code)), range_separator(code))
+
+
+def hours_lines(hours: Hours, code: str) -> list[str]:
+    """One line per group of days with the same hours, in the language of `code`."""
+    return [f"{day_phrase(days, code)} {time_range(start, end, code)}"
+            for days, start, end in hours.groups()]
+
+
+# --- what a reader must find --------------------------------------------------
+
+
+def school_values(school: School, product: str, languages: tuple[str, ...]
+                  ) -> tuple[tuple[str, str], ...]:
+    """A school's values as (kind, value), in the order a file of `product` shows them.
+
+    The brochure's contact page shows every value once per language column,
+    hours in each column's language; a poster's foot shows the names,
+    numbers and addresses once. The preflight finds each, whole, in this order.
+    """
+    if product == "poster":
+        found = [("name", school.name)]
+        for c in school.contacts:
+            found += [("name", c.name), ("phone", c.phone), ("email", c.email)]
+        found += [("name", school.clb.name), ("phone", school.clb.phone),
+                  ("email", school.clb.email)]
+        return tuple((k, v) for k, v in found if v and (k != "name" or direction_of(v) == "ltr"))
+    if product != "brochure":
+        return ()
+    found = []
+    for _ in languages:
+        found += [("name", school.name), ("address", school.address), ("web", school.website)]
+    for c in school.contacts:
+        for code in languages:
+            found += [("name", c.name), ("phone", c.phone), ("email", c.email)]
+            found += [("time", t) for t in (time_ranges(c.hours, code) if c.hours else [])]
+    for _ in languages:
+        clb = school.clb
+        found += [("name", clb.name), ("phone", clb.phone), ("email", clb.email),
+                  ("web", clb.website)]
+    # A name in Arabic script comes back from poppler in visual order: the
+    # text layer rule (TXT) judges right-to-left text, this one the values.
+    return tuple((k, v) for k, v in found if v and (k != "name" or direction_of(v) == "ltr"))
+
+
+def time_ranges(hours: Hours, code: str) -> list[str]:
+    """The left-to-right time ranges of a contact's hours in this language, as printed."""
+    ranges = [time_range(start, end, code) for _, start, end in hours.groups()]
+    return [r[1:-1] for r in ranges if r.startswith(LRI)]
+
+
+def reading_text(text: str) -> str:
+    """Text as a reader compares it: compatibility-normalised (a no-break space is a
+    space), without invisible format characters, spaces collapsed, line ends kept."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(ch) != "Cf")
+    text = re.sub(r"[^\S\n]+", " ", text)
+    return re.sub(r" ?\n ?", "\n", text).strip()
+
+
+def value_pattern(kind: str, value: str) -> re.Pattern[str]:
+    """Where a value may come back broken across lines (the points `breakable` sets)."""
+    value = reading_text(value)
+    if kind in {"phone", "time"}:
+        return re.compile(re.escape(value))
+    if kind in {"email", "web"}:
+        return re.compile("".join(
+            ("\n?-" if ch == "-" else re.escape(ch)) + ("\n?" if ch in "@./" else "")
+            for ch in value))
+    if kind == "address":
+        parts = [_address_pattern(p) for p in re.split(r",\s*", value)]
+        return re.compile(",[ \n]".join(parts))
+    # A name wraps like text: at its spaces and after its hyphens.
+    return re.compile("[ \n]".join(re.escape(w).replace("\\-", "-\n?")
+                                   for w in value.split(" ")))
+
+
+def _address_pattern(part: str) -> str:
+    words = part.split(" ")
+    pattern = re.escape(words[0])
+    for before, word in itertools.pairwise(words):
+        together = before[:1].isdigit() or word[:1].isdigit()
+        pattern += (" " if together else "[ \n]") + re.escape(word)
+    return pattern
