@@ -31,7 +31,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = Parser(
         prog=program_name(),
         description="Build the cyberbullying print kit.",
-        epilog="Commands: build (default), extract, update, init LANG, compile, status, check, "
+        epilog="Commands: build (default), extract, update, init LANG, compile, status, "
+               "check [--school PROFILE] [--all-languages], "
                "new-school SLUG, review-sheet LANG, review-import LANG FILE, serve [--port N].",
     )
     parser.add_argument("command", nargs="?", default="build",
@@ -71,6 +72,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--print-condition", choices=sorted(CONDITIONS), default=DEFAULT_CONDITION,
                         help="the print edition's printing condition: fogra39 (offset, coated "
                              "paper; the default) or fogra29 (uncoated paper)")
+    parser.add_argument("--all-languages", action="store_true",
+                        help="with check: build the stress corpus school (or --school PROFILE) "
+                             "in every language it names into output/corpus/, then check it")
     parser.add_argument("--port", type=int, default=8000,
                         help="the port `serve` listens on (default 8000)")
     parser.add_argument("--threshold", type=float, default=100.0, metavar="PERCENT",
@@ -107,6 +111,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(f"--port must be a port number from 1 to 65535, not {args.port}")
     if args.command == "serve" and args.school and len(args.school) > 1:
         parser.error("`serve` shows one school's web edition: give --school once")
+    if args.all_languages and args.command != "check":
+        parser.error("--all-languages goes with `check`")
+    if args.all_languages and args.school and len(args.school) > 1:
+        parser.error("`check --all-languages` takes one --school PROFILE")
     return args
 
 
@@ -126,8 +134,8 @@ def main(argv: list[str]) -> int:
                 return commands.compile_all(paths)
             case "status":
                 return commands.status(paths, threshold)
-            case "check":
-                return commands.check(paths)
+            case "check" if not args.all_languages:
+                return commands.check(paths, args.school)
             case "new-school":
                 return commands.new_school(SCHOOLS, args.language, args.locales)
             case "review-sheet":
@@ -151,6 +159,9 @@ def main(argv: list[str]) -> int:
             print_condition=args.print_condition,
             school_list=args.schools,
         )
+        if args.command == "check":
+            profile = args.school[0] if args.school else None
+            return commands.check_all_languages(paths, profile, options)
         if args.schools and not args.list:
             return batch.build_batch(options, args.scheduler, args.dashboard)
         return build(options, list_only=args.list)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +14,11 @@ from babel.messages.pofile import read_po
 
 from kit.errors import UserError, display_path
 from kit.manifest import MANIFEST, read_json
+from kit.pipeline import Options, build
 from kit.sources import catalogs
 from kit.sources.content import ID_PATTERN, load_content
 from kit.sources.languages import SOURCE_LANGUAGE, check_script_has_fonts, known_languages
-from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS, load_school
+from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS, load_school, load_schools
 
 
 @dataclass(frozen=True)
@@ -93,15 +96,51 @@ def status(paths: Paths, threshold: float) -> int:
     return 0
 
 
-def check(paths: Paths) -> int:
+def check(paths: Paths, profiles: list[Path] | None = None) -> int:
+    """Preflight every file of the manifest; a school's with its profile's values when given."""
     from kit.pdf import preflight  # PDF libraries, needed by this command only
+    from kit.values import school_values
 
     manifest = read_json(paths.output / MANIFEST, None)
     if manifest is None:
         raise UserError("no manifest; build first with `python build.py`",
                         paths.output / MANIFEST)
     headings = load_content(paths.content).heading_count
-    return 1 if preflight.check_manifest(paths.output, manifest, headings) else 0
+    known = [c for c in catalogs.discover_catalogs(paths.locales) if c != SOURCE_LANGUAGE]
+    schools = {s.slug: s for s in load_schools(list(profiles or ()), known)}
+
+    def expect(entry: dict) -> preflight.Expectation:
+        school = schools.get(entry.get("school") or "")
+        if school is None or entry["product"] == "pack":
+            return preflight.NOTHING
+        return preflight.Expectation(
+            school_values(school, entry["product"], tuple(entry["languages"])))
+
+    return 1 if preflight.check_manifest(paths.output, manifest, headings, expect) else 0
+
+
+# The stress corpus: the hardest realistic school profile, in every language.
+CORPUS_PROFILE = Path("tests/corpus/hard-school.yaml")
+CORPUS_OUTPUT = "corpus"
+
+
+def check_all_languages(paths: Paths, profile: Path | None, options: Options) -> int:
+    """Build a school's pack in every language it names, in strict mode, then check it all.
+
+    Every file is checked as it is written (the line rules on its layout,
+    the others on the file) and then once more by `check`, with the
+    profile's values. The pack goes to `output/corpus/`, beside the real one.
+    """
+    profile = profile or paths.root / CORPUS_PROFILE
+    out = options.output / CORPUS_OUTPUT
+    started = time.perf_counter()
+    status = build(dataclasses.replace(options, output=out, schools=(profile,), strict=True))
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    status = status or check(dataclasses.replace(paths, output=out), [profile])
+    print(f"corpus: built and checked in {built:.0f} s, checked again in "
+          f"{time.perf_counter() - started:.0f} s; {display_path(out)}")
+    return status
 
 
 def review_sheet(paths: Paths, code: str) -> int:

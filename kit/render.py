@@ -7,7 +7,7 @@ import functools
 import logging
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import util as process_exit
@@ -85,8 +85,8 @@ class Column:
         # the right words.
         filled = {name: self.value(name, value) for name, value in values.items()}
         html = to_html(self.lookup(text), filled if values else None)
-        if not self.paper:
-            return html
+        if not self.paper or text.key in self.content.heading_keys():
+            return html  # a heading's lines are the layout's: it may be set very large
         advice = self.hyphenate and text.key in self.content.body_keys()
         return typeset(html, self.lang, hyphenate=advice, tie=self.tie)
 
@@ -144,37 +144,45 @@ def typeset(html: Markup, lang: Language, hyphenate: bool = False,
     inserted name or title (an isolate) or markup. WeasyPrint's own would
     split the last word too and leave a fragment alone on the last line.
     """
-    tokens = str(html).split(" ")
-    lettered = [i for i, t in enumerate(tokens) if any(c.isalnum() for c in t)]
+    tokens = _SPACE_OUTSIDE_TAGS.split(str(html))
+    visible = [_TAG.sub("", t) for t in tokens]
+    lettered = [i for i, t in enumerate(visible) if any(c.isalnum() for c in t)]
     if not lettered:
         return html
     first = lettered[-2] if len(lettered) >= 2 else lettered[-1]
-    if (any("<" in t or ">" in t for t in tokens[first:])
-            or len(" ".join(tokens[first:])) > tie):
+    tied = len(" ".join(visible[first:])) <= tie
+    if not tied:
         first = lettered[-1]  # too long to tie: the last word is still never hyphenated
-        tied = False
-    else:
-        tied = True
     head, tail = " ".join(tokens[:first]), tokens[first:]
     if hyphenate:
         head = _soft_hyphens(head, lang)
     if tied and lang.direction == "ltr":
-        tail = [t.replace("-", "-\u2060") for t in tail]
+        tail = [_outside_tags(t, lambda text: text.replace("-", "-\u2060")) for t in tail]
     return Markup(" ".join(part for part in (head, ("\u00a0" if tied else " ").join(tail))
                            if part))
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE_OUTSIDE_TAGS = re.compile(r" (?![^<]*>)")
+
+
+def _outside_tags(html: str, change: Callable[[str], str]) -> str:
+    parts = re.split(r"(<[^>]+>|&[#\w]+;)", html)
+    return "".join(part if n % 2 else change(part) for n, part in enumerate(parts))
 
 
 def _soft_hyphens(html: str, lang: Language) -> str:
     dictionary = _dictionary(lang.tag)
     if dictionary is None:
         return html
-    parts = re.split(r"(<[^>]+>|&[#\w]+;)", html)
-    for n in range(0, len(parts), 2):  # text between tags and entities
-        pieces = re.split(f"({_ISOLATED.pattern})", parts[n])
+
+    def hyphenate(text: str) -> str:
+        pieces = re.split(f"({_ISOLATED.pattern})", text)
         for m in range(0, len(pieces), 2):  # outside inserted names and titles
             pieces[m] = _WORD.sub(lambda w: dictionary.inserted(w[0], SOFT_HYPHEN), pieces[m])
-        parts[n] = "".join(pieces)
-    return "".join(parts)
+        return "".join(pieces)
+
+    return _outside_tags(html, hyphenate)
 
 
 @functools.cache
@@ -215,7 +223,9 @@ def make_environment() -> jinja2.Environment:
     )
     env.filters["iso"] = isolate
     env.globals["value"] = value_element
-    env.filters["fill"] = lambda text, **values: to_html(text, values)
+    # The printing guide's Dutch, set as the brochures are (`typeset`).
+    env.filters["fill"] = lambda text, **values: typeset(to_html(text, values),
+                                                         language(SOURCE_LANGUAGE))
     return env
 
 
@@ -228,12 +238,14 @@ def render_html(
     school: School | None = None,
     body_pages: int = 0,
     print_shop: bool = False,
+    compact_foot: bool = False,
 ) -> str:
     """The HTML of one job; `padding` adds blank pages before a brochure's back page.
 
     With `body_pages`, a school's brochure has that many empty pages where the
     department's pages go, so its own pages are numbered as in the whole.
     `print_shop`: the print shop's layout, whose brochure is hyphenated.
+    `compact_foot`: a school's poster names its contacts' roles in Dutch only.
     """
     single = job.product == "brochure" and len(job.languages) == 1
     tie = WIDE_TIE_LENGTH if single else TIE_LENGTH
@@ -283,6 +295,7 @@ def render_html(
         language_names=names,
         poster_language_names=", ".join(names[c] for c in poster_codes),
         qr=qr,
+        foot_cols=cols[:1] if compact_foot else cols,
     )
 
 

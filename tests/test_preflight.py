@@ -24,9 +24,10 @@ from kit.sources.content import load_content
 HEADINGS = load_content(ROOT / "content").heading_count
 
 
-def check(output: Output, path: Path, pages: int | None = None) -> dict[str, str | None]:
+def check(output: Output, path: Path, pages: int | None = None,
+          expect: preflight.Expectation = preflight.NOTHING) -> dict[str, str | None]:
     count = len(PdfReader(path).pages) if pages is None else pages
-    return preflight.check_one(output, path, count, HEADINGS)
+    return preflight.check_one(output, path, count, HEADINGS, expect)
 
 
 Make = Callable[[Path, Path], Path]
@@ -66,6 +67,8 @@ class Break:
     # The good file, when it is another than `output`'s own: `output` then
     # states what the broken file is judged against.
     source: Output | None = None
+    # What the broken file's reader must find in it (a school's values).
+    expect: preflight.Expectation = preflight.NOTHING
 
 
 POSTER = Output("poster", "A4", ("nl",), "screen")
@@ -191,6 +194,24 @@ def _dutch_untagged(pdf: pikepdf.Pdf) -> None:
             del element["/Lang"]
 
 
+def _shift_left(pdf: pikepdf.Pdf) -> None:
+    # The cover's text moved 30 mm to the left: across the trim.
+    pdf.pages[0].contents_add(b"q 1 0 0 1 -85 0 cm", prepend=True)
+    pdf.pages[0].contents_add(b"Q")
+
+
+def _widen(pdf: pikepdf.Pdf) -> None:
+    # A page of the parallel text drawn a third wider: the Dutch runs into the gutter.
+    pdf.pages[2].contents_add(b"q 1.35 0 0 1 0 0 cm", prepend=True)
+    pdf.pages[2].contents_add(b"Q")
+
+
+# The colophon names the publisher, then the source's address: a school's
+# values expected the other way round come back out of order.
+PUBLISHER = ("name", "Vlaamse overheid, Departement Onderwijs en Vorming")
+SOURCE = ("web", "onderwijs.vlaanderen.be")
+SCHOOL_SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen", "example")
+
 # Each rule's code, and a good file broken so that the rule must fail it.
 BREAKS: dict[str, Break] = {
     "GEO001": Break(POSTER, edited(_shrink), "expected 210 × 297 mm"),
@@ -219,6 +240,11 @@ BREAKS: dict[str, Break] = {
                     "skipped"),
     "STR008": Break(SCREEN, edited(_empty_div), "an empty Div structure element"),
     "STR009": Break(SCREEN_AR, edited(_dutch_untagged), "the `ar` text holds 0 Dutch (nl) parts"),
+    "GEO005": Break(PRINT, edited(_shift_left), "runs beyond the trim less 3 mm"),
+    "GEO006": Break(SCREEN, edited(_widen), "runs out of its column into the other language's"),
+    "VAL001": Break(SCHOOL_SCREEN, edited(_keep), "the web `onderwijs.vlaanderen.be` comes back "
+                    "out of order", source=SCREEN,
+                    expect=preflight.Expectation((SOURCE, PUBLISHER))),
 }
 
 
@@ -248,7 +274,7 @@ def test_each_rule_fails_its_broken_file(full_build: Path, tmp_path: Path, code:
     source = full_build / good.path
     assert check(good, source)[rule.name] is None  # the good file passes
     broken = case.make(source, tmp_path / f"{code}.pdf")
-    verdict = check(case.output, broken)[rule.name]
+    verdict = check(case.output, broken, expect=case.expect)[rule.name]
     assert verdict is not None and case.expected in verdict, verdict
 
 
@@ -541,3 +567,8 @@ def test_pdfua_checker_finds_nothing_in_the_screen_files(full_build: Path) -> No
         assert not report.findings, (path, report.findings[:3])
         # UA-14-001 (empty headings) crashes inside pdfua 0.1.3 on any /K array.
         assert {o.rule_id for o in report.skipped} <= {"UA-14-001"}
+
+
+def test_a_school_s_values_in_the_right_order_pass(full_build: Path) -> None:
+    expect = preflight.Expectation((PUBLISHER, SOURCE))
+    assert check(SCHOOL_SCREEN, full_build / SCREEN.path, expect=expect)["values"] is None

@@ -9,6 +9,7 @@ every problem it sees, so a test can show each one failing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -82,15 +83,15 @@ def _checked(rule: Rule, subject: Subject) -> list[Finding]:
         return [Finding(rule.code, None, f"cannot be checked: {type(exc).__name__}: {exc}")]
 
 
-def check_one(output: Output, path: Path, pages: int, headings: int
-              ) -> dict[str, str | None]:
+def check_one(output: Output, path: Path, pages: int, headings: int,
+              expect: Expectation = NOTHING) -> dict[str, str | None]:
     """Every rule's verdict on one file by name: None where it is satisfied or does not apply.
 
     A rule with several findings gives them joined by "; ".
     """
     names = {rule.code: rule.name for rule in RULES}
     verdicts: dict[str, list[str]] = {rule.name: [] for rule in RULES}
-    for found in findings(output, path, pages, headings):
+    for found in findings(output, path, pages, headings, expect):
         verdicts.setdefault(names.get(found.code, "read"), []).append(found.message)
     return {name: "; ".join(messages) or None for name, messages in verdicts.items()}
 
@@ -128,7 +129,8 @@ def _entry_output(entry: dict) -> Output:
                   entry.get("school"))
 
 
-def check_manifest(out: Path, manifest: list[dict], headings: int) -> list[str]:
+def check_manifest(out: Path, manifest: list[dict], headings: int,
+                   expect: Callable[[dict], Expectation] = lambda _: NOTHING) -> list[str]:
     """Check every file the manifest lists; print a table; return one line per failure.
 
     A file whose checksum differs from the manifest's is still judged by
@@ -147,7 +149,8 @@ def check_manifest(out: Path, manifest: list[dict], headings: int) -> list[str]:
             if sha256_file(path) != entry["sha256"]:
                 problems.append("checksum: the file differs from the one the build wrote "
                                 "and listed")
-            errors, warnings = verdict(_entry_output(entry), path, entry["pages"], headings)
+            errors, warnings = verdict(_entry_output(entry), path, entry["pages"], headings,
+                                       expect(entry))
             problems += errors
         rows.append((entry["path"], problems, warnings))
     width = max((len(path) for path, _, _ in rows), default=10)

@@ -21,7 +21,7 @@ from kit.pdf import preflight
 from kit.pdf.accessible import tag_languages
 from kit.pdf.finish import finish
 from kit.pdf.impose import impose_booklet
-from kit.plan import CONDITIONS, DEFAULT_CONDITION, Condition, Job, Output
+from kit.plan import CONDITIONS, DEFAULT_CONDITION, POSTER_FLOOR_PT, Condition, Job, Output
 from kit.render import (
     Renderer,
     RenderLog,
@@ -231,6 +231,11 @@ def _layouts(
         found: int | None = None
         for bleed in job.layouts:
             document, found = _fit_poster(r, html, job, bleed, log, found)
+            if school is not None and _below_floor(document, job.paper):
+                # Every contact's role in six languages leaves the rules too
+                # small: the foot gives the roles in Dutch only.
+                html = render_html(r.env, content, job, tr, school=school, compact_foot=True)
+                document, found = _fit_poster(r, html, job, bleed, log, None)
             yield bleed, document, found
             del document
         return
@@ -304,6 +309,31 @@ def _fit_down(
         f"the poster does not fit on one {job.paper} page, even with text at "
         f"{MIN_FIT}%; shorten the rules of thumb"
     )
+
+
+def _below_floor(document: Document, paper: str) -> bool:
+    """Whether a multilingual poster's rules of thumb are set below the size floor.
+
+    Read from the layout, before anything is written: the size of each rule's
+    text (not its number badge). The preflight measures the written file
+    again (GEO004).
+    """
+    sizes = list(_rule_sizes(document.pages[0]._page_box))  # WeasyPrint's laid-out boxes
+    return bool(sizes) and min(sizes) < POSTER_FLOOR_PT[paper] - 0.05
+
+
+def _rule_sizes(box: object, in_rule: bool = False) -> Iterator[float]:
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    classes = (element.get("class") or "").split() if element is not None else []
+    if "number" in classes:
+        return
+    in_rule = in_rule or "rule" in classes
+    if in_rule and isinstance(box, boxes.TextBox):
+        yield box.style["font_size"] * 0.75  # CSS pixels to points
+    for child in getattr(box, "children", []):
+        yield from _rule_sizes(child, in_rule)
 
 
 def _estimated_fit(document: Document) -> int:

@@ -121,9 +121,14 @@ class Content:
     def label(self, label_id: str) -> Text:
         return self.labels[label_id]
 
+    def heading_keys(self) -> frozenset[str]:
+        """The contexts of the title and every section heading."""
+        return frozenset([self.document.title.key,
+                          *(s.heading.key for s in walk_sections(self.document.sections))])
+
     def body_keys(self) -> frozenset[str]:
         """The contexts of the advice's running text: every text but the title and headings."""
-        headings = {s.heading.key for s in walk_sections(self.document.sections)}
+        headings = self.heading_keys()
         texts = (t for section in self.document.sections for t in section_texts(section))
         return frozenset(t.key for t in texts if t.key not in headings)
 
