@@ -103,7 +103,7 @@ def separate_cluster_batch(school_list: Path, out: Path, workers: int) -> tuple[
     address = f"tcp://127.0.0.1:{port}"
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", str(port), "--dashboard-address", ":0"],
+         "--port", str(port), "--dashboard-address", "127.0.0.1:0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers",

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.errors import UserError, display_path
+from kit.errors import PartlyWritten, UserError, display_path
 from kit.inputs import job_inputs, shared_inputs
-from kit.manifest import read_state, state_shard, write_state
+from kit.manifest import read_state, state_shard, write_bytes_atomic, write_state
 from kit.pack import pack_path
 from kit.pipeline import (
     Loaded,
@@ -41,6 +41,7 @@ from kit.pipeline import (
     output_lock,
     place_files,
     plan_all,
+    prune_school,
     publish_site,
     record_entries,
     remove_abandoned_staging,
@@ -51,6 +52,7 @@ from kit.pipeline import (
 from kit.plan import Job
 from kit.render import STYLES_DIR, make_environment
 from kit.sources.languages import SOURCE_LANGUAGE
+from kit.spreadsheets import csv_cell
 from kit.translations import translations_for
 from kit.web.site import write_fonts
 
@@ -65,6 +67,9 @@ REPORT_COLUMNS = ("slug", "name", "status", "files", "pages", "seconds", "proble
 # A task whose worker died is run again on another worker this many times.
 RETRIES = 2
 WORKER_WAIT = 60  # seconds an existing cluster may take to have a first worker
+# Dask's dashboard shows the work and accepts requests about it: on this
+# machine only, unless `--dashboard ADDRESS` asks for another interface.
+DASHBOARD = "127.0.0.1:8787"
 
 
 @dataclass
@@ -83,7 +88,8 @@ class SchoolRun:
         return [f"{r.job.name}: {r.error.splitlines()[0]}" for r in self.results if r.error]
 
 
-def build_batch(options: Options, scheduler: str | None = None, dashboard: bool = False) -> int:
+def build_batch(options: Options, scheduler: str | None = None,
+                dashboard: str | None = None) -> int:
     started = time.perf_counter()
     loaded = load_and_validate(options)
     jobs = plan_all(loaded, options)
@@ -142,7 +148,8 @@ def build_batch(options: Options, scheduler: str | None = None, dashboard: bool 
 
 
 @contextmanager
-def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterator[Client]:
+def dask_client(scheduler: str | None, workers: int,
+                dashboard: str | None) -> Iterator[Client]:
     """A client of the given Dask scheduler, or of a local cluster sized to this machine."""
     from dask.distributed import Client, LocalCluster
 
@@ -170,14 +177,16 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
     # One single-threaded worker process per core: WeasyPrint lays out on one thread.
     # The workers are started with Ctrl-C ignored (they inherit that), so a
     # stop reaches this process alone, which ends them quietly.
-    # Its web server (the dashboard) takes Dask's usual port when asked for and
-    # free, and otherwise any free port: two batches never collide.
+    # Its web server (the dashboard) takes the port asked for when free, and
+    # otherwise any free port: two batches never collide. Unasked, it listens
+    # on a free port of this machine alone (Dask's default is every interface).
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Port .* is already in use")
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":8787" if dashboard else ":0",
+                                   host="127.0.0.1",
+                                   dashboard_address=dashboard or "127.0.0.1:0",
                                    silence_logs=logging.ERROR)
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -186,6 +195,10 @@ def dask_client(scheduler: str | None, workers: int, dashboard: bool) -> Iterato
             without_profiler(client)
             if dashboard:
                 print(f"Dask dashboard: {client.dashboard_link}", flush=True)
+                host = dashboard.rpartition(":")[0]
+                if host not in {"127.0.0.1", "localhost", "::1", "[::1]"}:
+                    print(f"  (listening on {dashboard}: anyone who can reach this machine "
+                          "can open it)", flush=True)
             yield client
     finally:
         cluster.close()
@@ -309,13 +322,19 @@ def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, s
         run.status = "failed"  # its previous files, if any, stay as they were
         return
     school = loaded.schools[run.slug]
+    written = [w for r in run.results for w in r.written] if moved else []
+    place_files(written, keys, state, out)
     if moved:
-        place_files([w for r in run.results for w in r.written], keys, state, out)
         run.status = "built"
-    record_entries(run.jobs, state, loaded)
-    if moved or not (out / pack_path(run.slug)).exists():
-        seal_pack(out, run.slug, [SOURCE_LANGUAGE, *school.languages], state)
-    write_state(out, state, {state_shard(pack_path(run.slug))})
+    try:
+        record_entries(run.jobs, state, loaded)
+        languages = [SOURCE_LANGUAGE, *school.languages]
+        pruned = prune_school(out, run.slug, languages, state)
+        if moved or pruned or not (out / pack_path(run.slug)).exists():
+            seal_pack(out, run.slug, languages, state)
+        write_state(out, state, {state_shard(pack_path(run.slug))})
+    except OSError as exc:
+        raise PartlyWritten(exc, len(written)) from None
     entries = [state[o.path]["entry"] for j in run.jobs for o in j.outputs]
     publish_site(out, run.slug, [e for e in entries if not e.get("stale")], loaded)
 
@@ -334,8 +353,9 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
         built = (out / pack_path(slug)).exists()  # this batch's pack, or an earlier one
         rows.append({"slug": slug, "name": school.name, "built": built,
                      "languages": " ".join([SOURCE_LANGUAGE, *school.languages])})
-        writer.writerow([slug, school.name, run.status, len(paths), pages,
-                         f"{run.seconds:.1f}", " | ".join(run.problems)])
+        # Opened in Excel by the staff: a name like `=HYPERLINK(…)` stays text.
+        writer.writerow([csv_cell(v) for v in (slug, school.name, run.status, len(paths), pages,
+                                               f"{run.seconds:.1f}", " | ".join(run.problems))])
     words = loaded.content.web
     html = make_environment().get_template("web/schools.html").render(words=words, rows=rows)
     write_text_atomic(out / INDEX, html)
@@ -348,9 +368,7 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def _schools(count: int) -> str:

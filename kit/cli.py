@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from kit import batch, commands
-from kit.errors import BuildFailure, UserError, display_path
+from kit.errors import BuildFailure, PartlyWritten, UserError, UserErrors, display_path
 from kit.pipeline import CONTENT, LOCALES, OUTPUT, ROOT, SCHOOLS, Options, build
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, EDITIONS, PRODUCTS
-from kit.sources.schoollist import SchoolListError
 from kit.version import kit_version
 
 
@@ -54,8 +53,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="with --schools: run on this existing Dask cluster instead of a "
                              "local one")
-    parser.add_argument("--dashboard", action="store_true",
-                        help="with --schools: serve Dask's dashboard and print its address")
+    parser.add_argument("--dashboard", nargs="?", const=batch.DASHBOARD, metavar="ADDRESS",
+                        help="with --schools: serve Dask's dashboard and print its address; "
+                             f"on {batch.DASHBOARD} (this machine only) unless an ADDRESS such "
+                             "as 0.0.0.0:8787 is given")
     parser.add_argument("--product", action="append", choices=sorted(PRODUCTS),
                         help="build only this product (repeatable)")
     parser.add_argument("--lang", action="append", metavar="CODE",
@@ -106,6 +107,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--scheduler and --dashboard go with --schools LIST")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port must be a port number from 1 to 65535, not {args.port}")
+    if args.command == "serve" and args.school and len(args.school) > 1:
+        parser.error("`serve` shows one school's web edition: give --school once")
     if args.all_languages and args.command != "check":
         parser.error("--all-languages goes with `check`")
     if args.all_languages and args.school and len(args.school) > 1:
@@ -160,11 +165,10 @@ def main(argv: list[str]) -> int:
         if args.schools and not args.list:
             return batch.build_batch(options, args.scheduler, args.dashboard)
         return build(options, list_only=args.list)
-    except SchoolListError as exc:
+    except UserErrors as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"{len(exc.problems)} problems in the school list; nothing was built",
-              file=sys.stderr)
+        print(exc.summary, file=sys.stderr)
         return 2
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -172,11 +176,21 @@ def main(argv: list[str]) -> int:
     except BuildFailure as exc:
         print(f"build failed: {exc}; output/ was left as it was", file=sys.stderr)
         return 1
+    except PartlyWritten as exc:
+        if not exc.moved:
+            return system_error(exc.error, "files already in place were left as they were")
+        return system_error(exc.error, f"{exc.moved} new files had already been moved into "
+                                       "place, and the manifest may not list them yet: make "
+                                       "room and build again, which finishes the job")
     except OSError as exc:  # a full disk, a read-only folder: the system's words, one line
-        where = f"{display_path(Path(exc.filename))}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}; files already in place were left as they "
-              "were", file=sys.stderr)
-        return 1
+        return system_error(exc, "files already in place were left as they were")
+
+
+def system_error(exc: OSError, aftermath: str) -> int:
+    """The system's words, where it happened and what it left, in one line (exit code 1)."""
+    where = f"{display_path(Path(exc.filename))}: " if exc.filename else ""
+    print(f"error: {where}{exc.strerror or exc}; {aftermath}", file=sys.stderr)
+    return 1
 
 
 def main_entry() -> None:

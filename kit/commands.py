@@ -18,7 +18,7 @@ from kit.pipeline import Options, build
 from kit.sources import catalogs
 from kit.sources.content import ID_PATTERN, load_content
 from kit.sources.languages import SOURCE_LANGUAGE, check_script_has_fonts, known_languages
-from kit.sources.school import MAX_SLUG_LENGTH, load_schools
+from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS, load_school, load_schools
 
 
 @dataclass(frozen=True)
@@ -169,11 +169,19 @@ def serve(paths: Paths, port: int, schools: list[Path] | None) -> int:
 
     folder = paths.output / "site"
     if schools:
-        folder = paths.output / "schools" / schools[0].stem / "site"
+        # The pack's folder is named by the profile's slug, not by its file name.
+        known = [c for c in catalogs.discover_catalogs(paths.locales) if c != SOURCE_LANGUAGE]
+        slug = load_school(schools[0], known).slug
+        folder = paths.output / "schools" / slug / "site"
     if not (folder / "index.html").is_file():
         raise UserError("no web edition yet; build first with `./run build`", folder)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise UserError(f"cannot serve on port {port}: {exc.strerror or exc}; choose another "
+                        "with --port") from None
+    with server:
         print(f"serving {display_path(folder)} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
@@ -191,7 +199,7 @@ slug: {slug}        # the folder: output/schools/{slug}/
 address: ""         # street and number, postcode and town
 website: ""         # e.g. www.school.be (or delete this line)
 site_url:           # optional: where the school publishes the web edition
-logo:               # optional: an SVG or PNG file beside this profile, e.g. logo.svg
+logo:               # optional: an SVG, PNG or JPEG file beside this profile, e.g. logo.svg
 languages: []       # translations to hand out, e.g. [ar, tr, uk]: {codes}
 contacts:           # who a parent can contact (one to four people)
   - role: zorgcoördinator   # or leerlingenbegeleider, directie, secretariaat, leerkracht
@@ -214,6 +222,9 @@ def new_school(folder: Path, slug: str, locales: Path) -> int:
     if not ID_PATTERN.match(slug) or len(slug) > MAX_SLUG_LENGTH:
         raise UserError(f"`{slug}` is not a safe folder name: use lowercase letters, digits and "
                         "single hyphens")
+    if slug in RESERVED_SLUGS:
+        raise UserError(f"`{slug}` is a folder the kit writes itself in output/schools/; "
+                        "choose another slug")
     path = folder / f"{slug}.yaml"
     if path.exists():
         raise UserError("a profile with this slug exists already", path)

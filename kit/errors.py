@@ -27,6 +27,27 @@ class UserError(Exception):
         return f"{where}: {self.message}"
 
 
+class UserErrors(UserError):
+    """Several mistakes found at once, each a UserError: told one line each, then a summary."""
+
+    def __init__(self, problems: list[UserError], summary: str):
+        super().__init__(summary)
+        self.problems = problems
+        self.summary = summary
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class PartlyWritten(Exception):
+    """A system error (a full disk) after `moved` new files had been renamed into place."""
+
+    def __init__(self, error: OSError, moved: int):
+        super().__init__(str(error))
+        self.error = error
+        self.moved = moved
+
+
 class BuildFailure(Exception):
     """One or more outputs could not be produced; the details were already reported."""
 

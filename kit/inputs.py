@@ -10,6 +10,7 @@ from pathlib import Path
 from kit.plan import Job
 from kit.render import ROOT, TEMPLATES_DIR, stylesheet_paths
 from kit.sources.catalogs import catalog_path
+from kit.sources.languages import LANGUAGES_FILE, SOURCE_LANGUAGE, entry_key
 from kit.sources.school import School
 
 CODE_FILES = ("build.py", "requirements.txt", "kit/**/*.py")
@@ -29,7 +30,10 @@ def shared_inputs(content: Path) -> dict[str, str]:
     paths = [p for pattern in (*CODE_FILES, "fonts/*", "profiles/*.icc") for p in _files(pattern)]
     inputs = {str(p.relative_to(ROOT)): file_hash(p) for p in paths if p.is_file()}
     for p in sorted(content.glob("*.yaml")):
-        inputs[f"content:{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
+        # A job depends on the entries of its own languages only (job_inputs): a
+        # language added to the file rebuilds nothing that does not print it.
+        if p.name != LANGUAGES_FILE.name:
+            inputs[f"content:{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
     return inputs
 
 
@@ -49,6 +53,10 @@ def job_inputs(
                  TEMPLATES_DIR / "_page.html",
                  *(p for bleed in job.layouts for p in stylesheet_paths(job, bleed))]:
         inputs[str(path.relative_to(ROOT))] = file_hash(path)
+    # A school's printing guide names all the school's languages, in Dutch.
+    printed = {SOURCE_LANGUAGE, *job.languages, *(school.languages if school else ())}
+    for code in sorted(printed):
+        inputs[f"language:{code}"] = entry_key(code)
     for code in job.languages:
         po = catalog_path(locales, code)
         if po.exists():

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
-from kit.manifest import sha256_file
+from kit.manifest import sha256_file, write_bytes_atomic
 
 # A fixed date in every zip entry, so the same files give the same zip.
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
@@ -36,9 +35,7 @@ def write_pack(out: Path, slug: str, members: list[str]) -> str:
     target = out / pack_path(slug)
     if target.exists() and target.stat().st_size == len(data) and target.read_bytes() == data:
         return pack_path(slug)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    write_bytes_atomic(target, data)
     return pack_path(slug)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kit.errors import BuildFailure, UserError, display_path
+from kit.errors import BuildFailure, PartlyWritten, UserError, display_path
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import (
     MANIFEST,
@@ -357,19 +357,27 @@ def commit(
     """Move the new files into place and write the manifest, only after success."""
     out = options.output
     place_files(written, keys, state, out)
-    record_entries(jobs, state, loaded)
-    for slug, school in loaded.schools.items():
-        seal_pack(out, slug, [SOURCE_LANGUAGE, *school.languages], state)
-    write_state(out, state)
-    write_manifest(out, jobs, state, loaded)
+    try:
+        record_entries(jobs, state, loaded)
+        for slug, school in loaded.schools.items():
+            languages = [SOURCE_LANGUAGE, *school.languages]
+            prune_school(out, slug, languages, state)
+            seal_pack(out, slug, languages, state)
+        write_state(out, state)
+        write_manifest(out, jobs, state, loaded)
+    except OSError as exc:
+        raise PartlyWritten(exc, len(written)) from None
 
 
 def place_files(written: list[Written], keys: dict[str, str], state: dict, out: Path) -> None:
     """Rename each staged file into place and record what it was made from."""
-    for w in written:
+    for moved, w in enumerate(written):
         target = out / w.output.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(w.staged, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(w.staged, target)
+        except OSError as exc:
+            raise PartlyWritten(exc, moved) from None
         state[w.output.path] = {"inputs": keys[w.job_name], "sha256": w.sha256,
                                 "pages": w.pages, "fit": w.fit}
 
@@ -382,6 +390,29 @@ def record_entries(jobs: list[Job], state: dict, loaded: Loaded) -> None:
     """
     for output in (o for j in jobs for o in j.outputs):
         state[output.path]["entry"] = manifest_entry(output, state[output.path], loaded.states)
+
+
+def prune_school(out: Path, slug: str, languages: list[str], state: dict) -> bool:
+    """Remove a school's files in languages it no longer hands out; whether any were removed.
+
+    A language taken out of a profile is planned no more, so nothing would
+    replace its files: they would stay in the folder, the zip and the manifest.
+    """
+    keep = set(languages)
+    gone = [path for path, info in state.items()
+            if isinstance(info, dict) and isinstance(entry := info.get("entry"), dict)
+            and entry.get("school") == slug and entry.get("product") != "pack"
+            and not set(entry.get("languages") or ()) <= keep]
+    for path in gone:
+        target = out / path
+        target.unlink(missing_ok=True)
+        del state[path]
+        # Its language's folders go too, once empty, up to the school's own.
+        for folder in target.parents:
+            if folder == out / "schools" / slug or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    return bool(gone)
 
 
 def seal_pack(out: Path, slug: str, languages: list[str], state: dict) -> None:

@@ -10,23 +10,22 @@ review mark with the reviewer's name and the date (kit.sources.review).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
 
 from kit.errors import UserError, display_path
 from kit.render import Renderer, RenderLog, review_sheet_html, review_sheet_styles
 from kit.sources import catalogs, review
 from kit.sources.content import REVIEW_SHEET_FILE, Content, load_untranslated
 from kit.sources.languages import SOURCE_LANGUAGE, language, language_name
-from kit.sources.markup import compare
+from kit.sources.markup import character_problems, compare
+from kit.spreadsheets import bounded_rows, open_xlsx
 from kit.version import kit_version
 
 SHEET = "Review"
@@ -40,8 +39,18 @@ HEADER_ROW = 8
 # The fingerprint of what the reviewer saw, one per row, in a hidden column.
 FINGERPRINT_COLUMN = len(COLUMNS) + 1
 WIDTHS = (5, 24, 48, 48, 40, 6, 40, 30)
-# What a reviewer may type under OK to say "no" (an empty cell also says no).
-NOT_OK = {"", "no", "nee", "n", "-", "0", "x?"}
+DUTCH_COLUMN, TRANSLATION_COLUMN = 3, 4
+OK_COLUMN, CORRECTION_COLUMN, COMMENT_COLUMN = 6, 7, 8
+ANSWER_COLUMNS = (OK_COLUMN, CORRECTION_COLUMN, COMMENT_COLUMN)
+NAME_ROW, NAME_COLUMN = 5, 3  # NAME_CELL
+# Excel's Text format: what a reviewer types there is kept as text, `=` and all.
+TEXT_FORMAT = "@"
+# What a reviewer may write under OK, in English or Dutch; an empty cell is no answer.
+# Anything else is refused rather than guessed: "nope" must never approve a text.
+YES = {"x", "ok", "yes", "y", "ja", "j", "v", "✓", "✔", "1", "true", "waar"}
+NO = {"no", "nee", "n", "-", "0", "false", "onwaar", "not ok", "niet ok", "x?"}
+# Rows a sheet may have: its header and some hundreds of messages, with room to spare.
+MAX_SHEET_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
         sheet.row_dimensions[row].height = 48
     sheet["A5"] = words["name"]
     sheet[NAME_CELL].fill = PatternFill("solid", fgColor="FFF2CC")
+    sheet[NAME_CELL].number_format = TEXT_FORMAT
     sheet["A6"] = words["made"]
     sheet["C6"] = datetime.date.today().isoformat()
     rtl = language(lang).direction == "rtl"
@@ -107,8 +117,13 @@ def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(at, column, value)
             cell.alignment = wrap_rtl if rtl and column in (4, 7) else wrap
-        for column in (6, 7, 8):
-            sheet.cell(at, column).fill = PatternFill("solid", fgColor="FFF2CC")
+            if isinstance(value, str):
+                # Text, even when it starts with `=`: openpyxl would write a formula.
+                cell.data_type = "s"
+        for column in ANSWER_COLUMNS:
+            answer = sheet.cell(at, column)
+            answer.fill = PatternFill("solid", fgColor="FFF2CC")
+            answer.number_format = TEXT_FORMAT
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
     about = book.create_sheet(ABOUT)
     for row, (key, value) in enumerate(
@@ -161,46 +176,93 @@ class Answer:
     row: int  # in the spreadsheet
     key: str
     fingerprint: str
-    ok: bool
+    dutch: str  # columns C and D as the sheet holds them now
+    translation: str
+    ok: bool | None  # None: nothing under OK
     correction: str
     comment: str
+
+    @property
+    def answered(self) -> bool:
+        return self.ok is not None or bool(self.correction or self.comment)
 
 
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _quoted(text: str) -> str:
+    """A reviewer's text in a one-line message: on one line, and short."""
+    return " ".join(text.split())[:40]
+
+
+def _letter(column: int) -> str:
+    return "ABCDEFGHI"[column - 1]
+
+
+def _value(cells: tuple, column: int, at: int, path: Path) -> str:
+    """A cell's text; a formula is refused (what it shows is not what the reviewer typed)."""
+    if column > len(cells):
+        return ""
+    cell = cells[column - 1]
+    if getattr(cell, "data_type", None) == "f":
+        raise UserError(f"row {at}, column {_letter(column)}: the cell holds a formula "
+                        f"(`{_quoted(str(cell.value))}`); type the text itself", path, at)
+    return _text(cell.value)
+
+
+def _ok(text: str, at: int, path: Path) -> bool | None:
+    answer = " ".join(text.lower().split())
+    if not answer:
+        return None
+    if answer in YES:
+        return True
+    if answer in NO:
+        return False
+    raise UserError(f"row {at}, column F (OK): `{_quoted(text)}` is neither yes nor no; put x "
+                    "for OK, or leave it empty and write the correction in column G", path, at)
+
+
 def read_answers(path: Path, lang: str) -> tuple[str, list[Answer]]:
     """The reviewer's name and answers; a sheet for another language is refused."""
-    try:
-        book = load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise UserError(f"cannot read the review sheet: {exc}", path) from None
-    if SHEET not in book.sheetnames or ABOUT not in book.sheetnames:
-        raise UserError("this is not a review sheet of the kit (it has no `Review` and "
-                        "`About` sheets); make one with `python build.py review-sheet "
-                        f"{lang}`", path)
-    about = {_text(r[0].value): _text(r[1].value) for r in book[ABOUT].iter_rows(max_col=2)}
-    made_for = about.get("language", "")
-    if made_for != lang:
-        raise UserError(f"this review sheet is for `{made_for}` "
-                        f"({language_name(made_for) if made_for else 'no language'}), not "
-                        f"`{lang}`; import it with `review-import {made_for} FILE`", path)
-    sheet: Worksheet = book[SHEET]
-    name = _text(sheet[NAME_CELL].value)
+    with open_xlsx(path, "review sheet", data_only=False) as book:
+        if SHEET not in book.sheetnames or ABOUT not in book.sheetnames:
+            raise UserError("this is not a review sheet of the kit (it has no `Review` and "
+                            "`About` sheets); make one with `python build.py review-sheet "
+                            f"{lang}`", path)
+        about = {_text(r[0].value): _text(r[1].value)
+                 for r in bounded_rows(book[ABOUT], 10, 2, path, "review sheet") if len(r) == 2}
+        made_for = about.get("language", "")
+        if made_for != lang:
+            raise UserError(f"this review sheet is for `{made_for}` "
+                            f"({language_name(made_for) if made_for else 'no language'}), not "
+                            f"`{lang}`; import it with `review-import {made_for} FILE`", path)
+        rows = list(bounded_rows(book[SHEET], MAX_SHEET_ROWS, FINGERPRINT_COLUMN, path,
+                                 "review sheet"))
+    rows += [()] * (HEADER_ROW - len(rows))
+    name = " ".join(_value(rows[NAME_ROW - 1], NAME_COLUMN, NAME_ROW, path).split())
     if not name:
+        label = _text(rows[NAME_ROW - 1][0].value) if rows[NAME_ROW - 1] else ""
         raise UserError(f"the reviewer's name is missing: fill in cell {NAME_CELL} "
-                        f"(\"{_text(sheet['A5'].value)}\")", path)
+                        f"(\"{label}\")", path)
+    problem = review.reviewer_problem(name)
+    if problem:
+        raise UserError(f"the reviewer's name in cell {NAME_CELL} {problem}", path)
     answers = []
-    for at, cells in enumerate(sheet.iter_rows(min_row=HEADER_ROW + 1,
-                                               max_col=FINGERPRINT_COLUMN), HEADER_ROW + 1):
-        key = _text(cells[1].value)
+    for at, cells in enumerate(rows[HEADER_ROW:], HEADER_ROW + 1):
+        key = _value(cells, 2, at, path)
         if not key:
             continue
+        comment = _value(cells, COMMENT_COLUMN, at, path)
+        reason = character_problems(comment)
+        if reason:
+            raise UserError(f"row {at}, column H (Comment): {reason}", path, at)
         answers.append(Answer(
-            row=at, key=key, fingerprint=_text(cells[FINGERPRINT_COLUMN - 1].value),
-            ok=_text(cells[5].value).lower() not in NOT_OK,
-            correction=_text(cells[6].value), comment=_text(cells[7].value),
+            row=at, key=key, fingerprint=_value(cells, FINGERPRINT_COLUMN, at, path),
+            dutch=_value(cells, DUTCH_COLUMN, at, path),
+            translation=_value(cells, TRANSLATION_COLUMN, at, path),
+            ok=_ok(_value(cells, OK_COLUMN, at, path), at, path),
+            correction=_value(cells, CORRECTION_COLUMN, at, path), comment=comment,
         ))
     return name, answers
 
@@ -211,33 +273,79 @@ class Outcome:
     corrected: int = 0
     comments: int = 0
     unanswered: int = 0
+    rejected: int = 0  # marked not OK without a correction: passed on to the translator
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal but for spacing, which a spreadsheet may change when it saves a cell."""
+    return a.split() == b.split()
+
+
+def _shown(message: Message) -> str:
+    """The translation as the sheet showed it (rows_of)."""
+    return str(message.string) if review.state(message) != review.UNTRANSLATED else ""
+
+
+def corrections(answers: list[Answer], by_key: dict[str, Message], path: Path) -> list[Answer]:
+    """The answers, with a correction typed over column D taken as the correction.
+
+    Only rows whose text is still the catalog's can be compared; an edited
+    Dutch text is refused, as the Dutch is not the reviewer's to change.
+    """
+    result = []
+    for answer in answers:
+        message = by_key[answer.key]
+        if not _same(answer.dutch, str(message.id)):
+            raise UserError(f"row {answer.row}, column C: the Dutch text was changed; the kit "
+                            "cannot take a change to the Dutch from a review sheet: undo it "
+                            "(a remark on the Dutch goes under Comment)", path, answer.row)
+        typed = answer.translation
+        if not _same(typed, _shown(message)):
+            if answer.correction and not _same(answer.correction, typed):
+                raise UserError(f"row {answer.row}: the translation in column D was changed "
+                                "and a correction given in column G; keep column D as it was "
+                                "and write the correction in column G only", path, answer.row)
+            answer = dataclasses.replace(answer, correction=typed)
+        result.append(answer)
+    return result
 
 
 def apply_answers(catalog: Catalog, name: str, answers: list[Answer], path: Path,
                   today: datetime.date) -> Outcome:
-    """Corrections and review marks into the catalog; any outdated or bad row refuses all."""
+    """Corrections and review marks into the catalog; any outdated or bad row refuses all.
+
+    Only the rows the reviewer answered must be current: another reviewer's
+    import since the sheet was made changes only the messages it corrected.
+    """
     by_key: dict[str, Message] = {m.context or "": m for m in catalog if m.id}
-    outdated = [a for a in answers
-                if a.key not in by_key
-                or review.message_fingerprint(by_key[a.key]) != a.fingerprint]
+    current = [a for a in answers
+               if a.key in by_key and review.message_fingerprint(by_key[a.key]) == a.fingerprint]
+    rows = {a.row for a in current}
+    outdated = [a for a in answers if a.row not in rows and a.answered]
     if outdated:
         first = outdated[0]
         raise UserError(
-            f"the sheet is out of date: {len(outdated)} of its texts changed in the catalog "
-            f"since it was made (the first: `{first.key}`, row {first.row}); make a new "
+            f"the sheet is out of date: {len(outdated)} of the texts it answers changed in the "
+            f"catalog since it was made (the first: `{first.key}`, row {first.row}); make a new "
             "sheet with `python build.py review-sheet` and copy the reviewer's answers over",
             path, first.row)
+    answers = corrections(current, by_key, path)
     for answer in answers:
         if answer.correction:
             reason = compare(str(by_key[answer.key].id), answer.correction)
             if reason:
                 raise UserError(f"the correction of `{answer.key}` (row {answer.row}, column "
                                 f"G): {reason}", path, answer.row)
-    outcome = Outcome()
-    for answer in answers:
+    outcome = Outcome(unanswered=len(answers) - sum(a.answered for a in answers))
+    for answer in (a for a in answers if a.answered):
         message = by_key[answer.key]
-        if answer.comment:
-            review.add_review_comment(message, name, answer.comment)
+        comment = answer.comment
+        if answer.ok is False and not answer.correction:
+            # "No" without a better text: the translator must know, and nothing is approved.
+            comment = f"not OK: {comment}" if comment else "not OK (no correction given)"
+            outcome.rejected += 1
+        if comment:
+            review.add_review_comment(message, name, comment)
             outcome.comments += 1
         if answer.correction:
             message.string = answer.correction
@@ -262,5 +370,6 @@ def import_sheet(locales: Path, lang: str, sheet: Path) -> Outcome:
     catalogs.write_catalog(loaded.catalog, loaded.path)
     print(f"{display_path(loaded.path)}: {outcome.reviewed} texts reviewed by {name} "
           f"({outcome.corrected} corrected), {outcome.comments} comments for the translator, "
+          f"{outcome.rejected} marked not OK without a correction, "
           f"{outcome.unanswered} not yet reviewed")
     return outcome

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kit.errors import UserError
 from kit.render import Translations
+from kit.sources import review
 from kit.sources.catalogs import (
     Completeness,
     LoadedCatalog,
@@ -137,6 +138,20 @@ def translations_for(
                         missing)
 
 
+def check_reviewers(loaded: LoadedCatalog) -> None:
+    """A name in a review mark is printed in the colophon: it must be printable.
+
+    `review-import` checks the name it records; this catches one edited into
+    the catalog by hand, before it fails the layout with a font error.
+    """
+    for message in loaded.catalog:
+        mark = review.review_mark(message) if message.id else None
+        problem = review.reviewer_problem(mark.reviewer) if mark else None
+        if problem:
+            raise UserError(f"the reviewer's name in the `reviewed:` comment {problem}",
+                            loaded.path, message.lineno)
+
+
 def glyph_preflight(content: Content, state: LanguageState) -> None:
     """Every character a language prints must be in its own fonts."""
     lang = language(state.code)
@@ -150,6 +165,8 @@ def glyph_preflight(content: Content, state: LanguageState) -> None:
     for text, value in zip(texts, strings + added, strict=True):
         for ch in sorted(missing_glyphs(lang.script, value)):
             missing.setdefault(ch, text)
+    if state.catalog is not None:
+        check_reviewers(state.catalog)
     if missing:
         chars = " ".join(f"U+{ord(c):04X} ({c})" for c in missing)
         first = next(iter(missing.values()))

@@ -19,6 +19,8 @@ import pytest
 from conftest import ROOT, run_build
 
 from kit.errors import UserError
+from kit.sources.content import ID_PATTERN
+from kit.sources.school import RESERVED_SLUGS
 from kit.sources.schoollist import SchoolListError, load_school_list
 
 KNOWN = ["fr", "ar", "uk", "ti", "tr"]
@@ -88,14 +90,14 @@ def test_an_excel_workbook_reads_like_the_csv(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(list(HEADER))
     sheet.append(["de-linde", "Basisschool De Linde", "Lindenlaan 12, 9000 Gent", None, None,
-                  "logo.svg", "ar uk", "zorgcoördinator", "Sofie Verhaegen", 91234567, None,
+                  "logo.svg", "ar uk", "zorgcoördinator", "Sofie Verhaegen", "091234567", None,
                   "CLB Gent", "09 277 77 77", None])
     shutil.copy(ROOT / "schools/example-logo.svg", tmp_path / "logo.svg")
     workbook.save(tmp_path / "list.xlsx")
     [school] = load_school_list(tmp_path / "list.xlsx", KNOWN)
     assert school.languages == ("ar", "uk")
     assert school.contacts[0].role == "zorgcoordinator"
-    assert school.contacts[0].phone == "91234567"  # a number cell, as typed
+    assert school.contacts[0].phone == "091234567"  # a text cell keeps its leading 0
     assert school.logo is not None and school.logo.file == (tmp_path / "logo.svg").resolve()
 
 
@@ -110,6 +112,11 @@ BAD_LISTS = {
          "zh_Hans, am, el",
          "schools.csv:5: column contact1_email: `email` `dir@` is not an e-mail address",
          "schools.csv:6: column name: `name` is empty"]),
+    "every mistake of a row": (
+        [school_row(1, name="", contact1_phone="call me")],
+        ["schools.csv:2: column name: `name` is empty",
+         "schools.csv:2: column contact1_phone: `phone` `call me` is not a phone number "
+         "(e.g. 09 123 45 67 or +32 9 123 45 67)"]),
     "a slug used twice": (
         [school_row(1), school_row(2), school_row(1, name="Basisschool Eén")],
         ["schools.csv:4: column slug: `school-01` is already used in row 2; every school "
@@ -118,10 +125,18 @@ BAD_LISTS = {
         [school_row(1, logo="nowhere.png")],
         ["schools.csv:2: column logo: cannot read the logo `nowhere.png`: no such file or "
          "directory"]),
+    "a logo outside the list's folder": (
+        [school_row(1, logo="../logo.svg")],
+        ["schools.csv:2: column logo: the logo `../logo.svg` must be a file in the list's "
+         "folder or a folder below it"]),
     "an unsafe slug": (
         [school_row(1, slug="../etc")],
         ["schools.csv:2: column slug: `slug` `../etc` must be a safe folder name: lowercase "
          "letters, digits and single hyphens, at most 60 characters"]),
+    "a slug the batch's index uses": (
+        [school_row(1), school_row(2, slug="fonts")],
+        ["schools.csv:3: column slug: `slug` `fonts` is a folder the kit writes itself in "
+         "output/schools/; choose another"]),
 }
 
 
@@ -154,6 +169,38 @@ def test_a_list_that_is_not_a_school_list(text: str, expected: str, tmp_path: Pa
 
 
 # --- the batch -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def posters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two Dutch-only schools, posters alone, one named like a spreadsheet formula."""
+    folder = tmp_path_factory.mktemp("posters")
+    rows = [school_row(1, name=FORMULA), school_row(2, name="@SUM(A1:A9)")]
+    out = folder / "output"
+    result = run_build(*FAST, "--product", "poster", "--schools", str(write_list(folder, rows)),
+                       "--output", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return out
+
+
+FORMULA = '=HYPERLINK("http://evil.example","Basisschool")'
+
+
+def test_nothing_the_batch_writes_beside_the_packs_can_be_a_slug(posters: Path) -> None:
+    """A school whose slug were one of these would have its pack replaced by the index's."""
+    slugs = set(report(posters))
+    for path in (posters / "schools").iterdir():
+        if path.name not in slugs:
+            assert path.name in RESERVED_SLUGS or not ID_PATTERN.match(path.name), path.name
+
+
+def test_the_report_never_hands_excel_a_formula(posters: Path) -> None:
+    rows = report(posters)
+    assert rows["school-01"]["name"] == "'" + FORMULA
+    assert rows["school-02"]["name"] == "'@SUM(A1:A9)"
+    # The web index prints the name as it is.
+    assert "=HYPERLINK(&#34;http://evil.example&#34;" in (
+        posters / "schools/index.html").read_text(encoding="utf-8")
 
 
 def test_every_school_gets_its_pack_an_index_and_a_report(batch: Path) -> None:
@@ -216,7 +263,7 @@ def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[tuple[str, subproce
     address = f"tcp://127.0.0.1:{free_port}"
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
                                   "--host", "127.0.0.1", "--port", str(free_port),
-                                  "--dashboard-address", ":0"], cwd=tmp_path,
+                                  "--dashboard-address", "127.0.0.1:0"], cwd=tmp_path,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
                                "--nthreads", "1", "--nworkers", "2", "--no-dashboard"],
@@ -277,7 +324,7 @@ def test_the_local_cluster_s_workers_do_not_profile() -> None:
     """Dask's profiler kept a tree of every second's stack samples: 1 GB in a long batch."""
     from kit.batch import dask_client
 
-    with dask_client(None, 2, dashboard=False) as client:
+    with dask_client(None, 2, dashboard=None) as client:
         assert profiling(client.scheduler.address) == [False, False]
 
 
@@ -363,13 +410,37 @@ def test_the_dashboard_is_served_while_the_batch_runs(tmp_path: Path) -> None:
         assert batch.stdout is not None
         for line in batch.stdout:
             if line.startswith("Dask dashboard: "):
-                with urllib.request.urlopen(line.split(": ", 1)[1].strip(), timeout=30) as page:
+                link = line.split(": ", 1)[1].strip()
+                assert link.startswith("http://127.0.0.1:8787/"), link  # this machine only
+                with urllib.request.urlopen(link, timeout=30) as page:
                     assert b"Dask" in page.read()
                 break
         else:
             pytest.fail("no dashboard address printed")
         batch.communicate(timeout=300)
     assert batch.returncode == 0
+
+
+def test_a_batch_listens_on_this_machine_only(tmp_path: Path) -> None:
+    import psutil
+
+    school_list = write_list(tmp_path, [school_row(1)])
+    command = [sys.executable, str(ROOT / "build.py"), *FAST, "--product", "poster",
+               "--schools", str(school_list), "--output", str(tmp_path / "output")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True) as batch:
+        assert batch.stdout is not None
+        addresses = set()
+        for line in batch.stdout:
+            if line.startswith("[1/1]"):  # the cluster is still up
+                parent = psutil.Process(batch.pid)
+                for process in [parent, *parent.children(recursive=True)]:
+                    addresses |= {c.laddr.ip for c in process.net_connections(kind="inet")
+                                  if c.status == psutil.CONN_LISTEN}
+                break
+        batch.communicate(timeout=300)
+    assert batch.returncode == 0
+    assert addresses == {"127.0.0.1"}
 
 
 def test_ctrl_c_keeps_the_finished_schools_and_says_so_in_one_line(tmp_path: Path) -> None:

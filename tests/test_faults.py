@@ -8,10 +8,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_build
 
 from kit.sources.catalogs import catalog_path, discover_catalogs, read_catalog
@@ -146,3 +149,88 @@ def test_output_that_cannot_be_a_folder_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert "cannot write to the output folder" in result.stderr
+
+
+FULL_DISK_SCRIPT = """
+import errno, sys
+sys.path.insert(0, sys.argv[1])
+from kit import cli, pipeline
+
+def full(out, state, shards=None):
+    raise OSError(errno.ENOSPC, "No space left on device", str(out / ".build-state.json"))
+
+pipeline.write_state = full
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def test_a_full_disk_during_the_commit_says_what_was_moved(tmp_path: Path) -> None:
+    script = tmp_path / "full.py"
+    script.write_text(FULL_DISK_SCRIPT, encoding="utf-8")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, str(script), str(ROOT), "--lang", "nl",
+                             "--product", "poster", "--edition", "screen", "--output", str(out)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {out}/.build-state.json: No space left on device; 2 new files had already "
+        "been moved into place, and the manifest may not list them yet: make room and build "
+        "again, which finishes the job"]
+    assert not [p for p in out.rglob("*.tmp")]
+    assert run_build("--lang", "nl", "--product", "poster", "--edition", "screen",
+                     "--output", str(out)).returncode == 0
+    consistent(out)
+
+
+def test_an_atomic_write_that_fails_leaves_no_tmp(tmp_path: Path, monkeypatch) -> None:
+    from kit import manifest
+
+    def full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(manifest.os, "replace", full)
+    target = tmp_path / "manifest.json"
+    with pytest.raises(OSError):
+        manifest.write_json_atomic(target, [1, 2])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_refuses_a_port_that_is_no_port() -> None:
+    result = run_build("serve", "--port", "99999")
+    assert result.returncode == 2
+    assert result.stderr == "error: --port must be a port number from 1 to 65535, not 99999\n"
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "out/site").mkdir(parents=True)
+    (tmp_path / "out/site/index.html").write_text("<p>site</p>", encoding="utf-8")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_build("serve", "--port", str(port), "--output", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr == (f"error: cannot serve on port {port}: Address already in use; "
+                             "choose another with --port\n")
+
+
+def test_serve_finds_a_school_s_site_by_its_slug(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "schools/example-logo.svg", tmp_path)
+    shutil.copy(ROOT / "schools/example.yaml", tmp_path / "de-linde-profiel.yaml")
+    site = tmp_path / "out/schools/example/site"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("<p>De Linde</p>", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
+                           "--school", "de-linde-profiel.yaml", "--output", "out"],
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as server:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert b"De Linde" in page.read()
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert line.startswith("serving out/schools/example/site at ")

@@ -75,6 +75,38 @@ def test_changed_template_changes_exactly_the_jobs_that_use_it(
     assert changed == {j.name for j in jobs if j.product == "poster"}
 
 
+def test_a_language_added_to_the_list_rebuilds_nothing_else(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    from kit.sources import languages
+
+    jobs = plan(["nl", "ar"], ["brochure", "poster"], ["print", "office", "screen"])
+    shared = inputs.shared_inputs(ROOT / "content")
+    before = {j.name: inputs.job_inputs(j, shared, ROOT / "locales", True) for j in jobs}
+    text = languages.LANGUAGES_FILE.read_text(encoding="utf-8")
+    edited = tmp_path / "languages.yaml"
+    monkeypatch.setattr(languages, "LANGUAGES_FILE", edited)
+    try:
+        # Lingala, above every other translation: each later entry's line moves.
+        edited.write_text(text.replace("  - {code: fr,", "  - {code: ln, script: Latn}\n"
+                                                      "  - {code: fr,"), encoding="utf-8")
+        languages._entries.cache_clear()
+        assert "ln" in languages.known_languages()
+        after = {j.name: inputs.job_inputs(j, shared, ROOT / "locales", True) for j in jobs}
+        assert after == before
+        # A change to Arabic's entry changes exactly the files that print Arabic.
+        edited.write_text(text.replace("{code: ar, script: Arab}",
+                                       "{code: ar, script: Arab, names: {nl: Arabisch}}"),
+                          encoding="utf-8")
+        languages._entries.cache_clear()
+        after = {j.name: inputs.job_inputs(j, shared, ROOT / "locales", True) for j in jobs}
+        changed = {name for name in before if before[name] != after[name]}
+        assert changed == {j.name for j in jobs if "ar" in j.languages}
+    finally:
+        monkeypatch.undo()
+        languages._entries.cache_clear()
+
+
 def test_unchanged_build_renders_nothing(copy: tuple[Path, Path]) -> None:
     out, locales = copy
     stdout = build(out, locales)

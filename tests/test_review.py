@@ -194,7 +194,8 @@ def test_an_outdated_sheet_is_refused_and_the_catalog_kept(content, locales: Pat
     catalogs.write_catalog(loaded.catalog, path)
     before = path.read_bytes()
     filled = fill(xlsx, tmp_path / "back.xlsx", "Anna", {1: ("x", None, None)})
-    with pytest.raises(UserError, match="the sheet is out of date: 1 of its texts changed"):
+    with pytest.raises(UserError, match="the sheet is out of date: 1 of the texts it answers "
+                                        "changed"):
         reviewing.import_sheet(locales, "de", filled)
     assert path.read_bytes() == before
 
@@ -212,6 +213,139 @@ def test_a_sheet_without_a_name_or_with_a_broken_correction_is_refused(
     broken = fill(xlsx, tmp_path / "b.xlsx", "Anna", {number: (None, "Ausgabe vom", None)})
     with pytest.raises(UserError, match=r"correction of `kit.edition` \(row \d+, column G\)"):
         reviewing.import_sheet(locales, "de", broken)
+    assert path.read_bytes() == before
+
+
+def test_a_name_with_quotes_and_backslashes_keeps_the_catalog_valid(
+        content, locales: Path, tmp_path: Path) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    name = 'Anna "Annie" Peeters \\ Ségolène'
+    reviewing.import_sheet(locales, "fr", fill(xlsx, tmp_path / "back.xlsx", name,
+                                               {1: ("x", None, None)}))
+    path = catalog_path(locales, "fr")
+    assert catalogs.msgfmt_check(path) is None
+    loaded = read_catalog(path, "fr")
+    first = next(iter(content.texts()))
+    mark = review.review_mark(loaded.catalog.get(first.source, context=first.key))
+    assert mark is not None and mark.reviewer == name
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("Anna \u202ePeeters", "contains the direction control U+202E; remove it"),
+    ("Anna \u200fPeeters", "contains the direction control U+200F; remove it"),
+    ("A" * 6000, "is 6000 characters long; at most 200 fit the colophon"),
+    ("Anna \U0001F600", "contains U+1F600 (\U0001F600), which the kit's fonts cannot draw; "
+                        "write it in Latin, Cyrillic or Greek letters"),
+    ("\u0622\u0646\u0627", "contains U+0622 (\u0622) U+0627 (\u0627) U+0646 (\u0646), which the "
+                      "kit's fonts cannot draw; write it in Latin, Cyrillic or Greek letters"),
+], ids=["override", "mark", "long", "emoji", "arabic letters"])
+def test_a_name_that_cannot_be_printed_is_refused(content, locales: Path, tmp_path: Path,
+                                                  name: str, problem: str) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    path = catalog_path(locales, "fr")
+    before = path.read_bytes()
+    filled = fill(xlsx, tmp_path / "back.xlsx", name, {1: ("x", None, None)})
+    with pytest.raises(UserError) as caught:
+        reviewing.import_sheet(locales, "fr", filled)
+    assert caught.value.message == f"the reviewer's name in cell C5 {problem}"
+    assert path.read_bytes() == before
+
+
+def test_a_translation_like_a_formula_stays_text_in_the_sheet(content, locales: Path,
+                                                              tmp_path: Path) -> None:
+    path = catalog_path(locales, "fr")
+    loaded = read_catalog(path, "fr")
+    first = next(iter(content.texts()))
+    loaded.catalog.get(first.source, context=first.key).string = '=HYPERLINK("http://x.example")'
+    catalogs.write_catalog(loaded.catalog, path)
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    ws = load_workbook(xlsx)[reviewing.SHEET]
+    row = reviewing.HEADER_ROW + 1
+    assert ws.cell(row, 4).data_type == "s"
+    assert ws.cell(row, 4).value == '=HYPERLINK("http://x.example")'
+    # What a reviewer types under OK, Correction and Comment is text to Excel, `=` and all.
+    assert {ws.cell(row, c).number_format for c in (6, 7, 8)} == {"@"}
+    assert ws[reviewing.NAME_CELL].number_format == "@"
+
+
+def test_a_correction_typed_over_the_translation_is_taken(content, locales: Path,
+                                                         tmp_path: Path) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    book = load_workbook(xlsx)
+    book[reviewing.SHEET].cell(reviewing.HEADER_ROW + 2, 4, "Prévenir le harcèlement en ligne")
+    book.save(tmp_path / "back.xlsx")
+    filled = fill(tmp_path / "back.xlsx", tmp_path / "back.xlsx", "Anna", {})
+    outcome = reviewing.import_sheet(locales, "fr", filled)
+    assert (outcome.reviewed, outcome.corrected) == (1, 1)
+    second = list(content.texts())[1]
+    loaded = read_catalog(catalog_path(locales, "fr"), "fr")
+    assert loaded.catalog.get(second.source, context=second.key).string == (
+        "Prévenir le harcèlement en ligne")
+
+
+def test_no_under_ok_is_passed_on_and_an_unknown_answer_refused(content, locales: Path,
+                                                                tmp_path: Path) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    filled = fill(xlsx, tmp_path / "a.xlsx", "Anna", {1: ("nee", None, None),
+                                                      2: ("No", None, "Too formal.")})
+    outcome = reviewing.import_sheet(locales, "fr", filled)
+    assert (outcome.reviewed, outcome.rejected, outcome.comments) == (0, 2, 2)
+    loaded = read_catalog(catalog_path(locales, "fr"), "fr")
+    texts = list(content.texts())
+    comments = [loaded.catalog.get(t.source, context=t.key).user_comments for t in texts[:2]]
+    assert "review-comment: Anna: not OK (no correction given)" in comments[0]
+    assert "review-comment: Anna: not OK: Too formal." in comments[1]
+    assert all(review.review_mark(loaded.catalog.get(t.source, context=t.key)) is None
+               for t in texts[:2])
+    path = catalog_path(locales, "fr")
+    before = path.read_bytes()
+    nope = fill(xlsx, tmp_path / "b.xlsx", "Anna", {3: ("nope", None, None)})
+    with pytest.raises(UserError) as caught:
+        reviewing.import_sheet(locales, "fr", nope)
+    assert str(caught.value).endswith(
+        "b.xlsx:11: row 11, column F (OK): `nope` is neither yes nor no; put x for OK, or "
+        "leave it empty and write the correction in column G")
+    assert path.read_bytes() == before
+
+
+def test_a_second_reviewer_s_sheet_is_taken_unless_it_answers_a_changed_text(
+        content, locales: Path, tmp_path: Path) -> None:
+    first, _ = make_sheet(content, locales, "fr", tmp_path / "a")
+    second, _ = make_sheet(content, locales, "fr", tmp_path / "b")
+    reviewing.import_sheet(locales, "fr", fill(first, tmp_path / "a.xlsx", "Anna", {
+        1: ("x", None, None), 2: (None, "Prévenir le cyberharcèlement !", None)}))
+    outcome = reviewing.import_sheet(locales, "fr", fill(second, tmp_path / "b.xlsx", "Bert",
+                                                         {3: ("x", None, None)}))
+    assert outcome.reviewed == 1
+    path = catalog_path(locales, "fr")
+    before = path.read_bytes()
+    clash = fill(second, tmp_path / "c.xlsx", "Bert", {2: ("x", None, None)})
+    with pytest.raises(UserError, match=r"1 of the texts it answers changed .* row 10\)"):
+        reviewing.import_sheet(locales, "fr", clash)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("column", "value", "error"), [
+    (7, "=SUM(1,2)", "row 9, column G: the cell holds a formula (`=SUM(1,2)`); type the text "
+                     "itself"),
+    (3, "Iets anders", "row 9, column C: the Dutch text was changed; the kit cannot take a "
+                       "change to the Dutch from a review sheet: undo it (a remark on the Dutch "
+                       "goes under Comment)"),
+    (8, "a\u202eb", "row 9, column H (Comment): the bidi control character U+202E is not "
+                     "allowed; remove it"),
+], ids=["formula", "dutch edited", "bidi in a comment"])
+def test_a_sheet_with_a_bad_cell_is_refused(content, locales: Path, tmp_path: Path,
+                                            column: int, value: str, error: str) -> None:
+    xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
+    book = load_workbook(xlsx)
+    book[reviewing.SHEET].cell(reviewing.HEADER_ROW + 1, column, value)
+    book.save(tmp_path / "back.xlsx")
+    filled = fill(tmp_path / "back.xlsx", tmp_path / "back.xlsx", "Anna", {})
+    path = catalog_path(locales, "fr")
+    before = path.read_bytes()
+    with pytest.raises(UserError) as caught:
+        reviewing.import_sheet(locales, "fr", filled)
+    assert caught.value.message == error and caught.value.line == 9
     assert path.read_bytes() == before
 
 

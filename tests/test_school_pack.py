@@ -311,3 +311,27 @@ def test_a_school_gets_its_own_web_edition(school_build: Path) -> None:
     for code in ["nl", *profile.languages]:
         page = (site / code / "index.html").read_text(encoding="utf-8")
         assert "Basisschool De Linde" in page
+
+
+def test_a_language_taken_out_of_a_profile_leaves_the_pack(tmp_path: Path) -> None:
+    profile = tmp_path / "sint-jozef.yaml"
+    profile.write_text(SECOND.replace("languages: []", "languages: [uk]"), encoding="utf-8")
+    out = tmp_path / "out"
+    # Brochures in the screen edition, with Dutch for any message not yet translated.
+    args = ("--school", str(profile), "--product", "brochure", "--edition", "screen",
+            "--threshold", "50", "--output", str(out))
+    assert run_build(*args).returncode == 0
+    assert (out / "schools/sint-jozef/screen/nl-uk/brochure-a5.pdf").exists()
+    profile.write_text(SECOND, encoding="utf-8")  # Dutch only again
+    result = run_build(*args)
+    assert result.returncode == 0, result.stderr
+    folder = out / "schools/sint-jozef"
+    assert not (folder / "screen/uk").exists() and not (folder / "screen/nl-uk").exists()
+    listed = [e for e in entries(out) if e["school"] == "sint-jozef"]
+    assert {tuple(e["languages"]) for e in listed if e["product"] == "brochure"} == {("nl",)}
+    zipped = subprocess.run(["unzip", "-Z1", str(folder / "sint-jozef.zip")],
+                            capture_output=True, text=True, check=True).stdout
+    assert "uk" not in zipped.split("/"), zipped
+    assert "/uk/" not in zipped and "nl-uk" not in zipped
+    check = run_build("check", "--output", str(out))
+    assert check.returncode == 0, check.stdout[-2000:]

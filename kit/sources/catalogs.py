@@ -215,8 +215,11 @@ def write_catalog(catalog: Catalog, path: Path) -> None:
     # Everyone who reviewed any message, even while the status is still draft.
     marks = _marks(catalog)
     date = max(mark.date for mark in marks).isoformat() if marks else ""
+    # A PO string escapes backslashes and quotes: `Anna "Annie" Peeters` must
+    # not end the header's string early (msgfmt would refuse the catalog).
+    names = _names(marks).replace("\\", "\\\\").replace('"', '\\"')
     extra = (f'"{REVIEW_HEADER}: {summary.status}\\n"\n'
-             f'"{REVIEWER_HEADER}: {_names(marks)}\\n"\n"{REVIEW_DATE_HEADER}: {date}\\n"\n')
+             f'"{REVIEWER_HEADER}: {names}\\n"\n"{REVIEW_DATE_HEADER}: {date}\\n"\n')
     marker = '"Generated-By:'
     at = text.find(marker)
     at = text.find("\n", at) + 1 if at >= 0 else text.find("\n\n") + 1

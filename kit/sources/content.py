@@ -24,6 +24,9 @@ RESERVED_IDS = {"document", "kit"}
 # Deeper nesting than this is not a brochure any parent can follow.
 MAX_DEPTH = 4
 MAX_TEXT_LENGTH = 5000
+# The web edition's address (kit-wide or a school's): its QR code, with a page's
+# path added, stays at version 7 (45 modules), which a phone reads at 2 cm.
+MAX_URL_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -461,6 +464,10 @@ def load_site_url(path: Path) -> str | None:
     if "site_url" not in fields or fields["site_url"].value in ("", None, "null"):
         return None
     url = reader.string(fields["site_url"], "`site_url`")
+    if len(url) > MAX_URL_LENGTH:
+        raise reader.error(fields["site_url"], f"`site_url` is {len(url)} characters long; at "
+                                               f"most {MAX_URL_LENGTH} make a QR code a phone "
+                                               "can read")
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
         raise reader.error(fields["site_url"], f"`site_url` must be a web address such as "
                                                f"https://www.school.be/cyberpesten, not `{url}`")

@@ -51,6 +51,12 @@ def check_script_has_fonts(code: str) -> None:
             LANGUAGES_FILE, line)
 
 
+def entry_key(code: str) -> str:
+    """What the kit reads about one language (not where its line stands), for the build state."""
+    entry = _entries()[code]
+    return repr((code, entry.script, entry.cldr, sorted(entry.names.items())))
+
+
 def language_name(code: str) -> str:
     """The language's name in English, for messages and catalog headers."""
     return language(code).name_in("en") if code in _entries() else code

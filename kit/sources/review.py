@@ -18,16 +18,28 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from babel.messages.catalog import Message
+
+from kit.sources.fonts import missing_glyphs
 
 BACK_TRANSLATION = "back-translation:"
 REVIEWED = "reviewed:"
 REVIEW_COMMENT = "review-comment:"
 MARKS = (BACK_TRANSLATION, REVIEWED, REVIEW_COMMENT)
 _REVIEWED = re.compile(r"^reviewed:\s*(.+?),\s*(\d{4}-\d{2}-\d{2}),\s*([0-9a-f]{10})\s*$")
+
+# A reviewer's name is printed in every file's colophon ("reviewed by …"), in
+# the Dutch column and the translation's: 200 characters still fit a
+# colophon line or two; more is a paste gone wrong.
+MAX_REVIEWER_LENGTH = 200
+# Direction marks, embeddings, overrides and isolates: inside a printed
+# sentence one of them can turn the rest of the line around.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 
 # The state of one message, from the translator's and the reviewer's side.
 UNTRANSLATED, OUT_OF_DATE, TRANSLATED, REVIEWED_STATE = (
@@ -49,6 +61,29 @@ def fingerprint(context: str, source: str, translation: str) -> str:
 
 def message_fingerprint(message: Message) -> str:
     return fingerprint(message.context or "", str(message.id), str(message.string or ""))
+
+
+def reviewer_problem(name: str) -> str | None:
+    """What makes a reviewer's name unprintable, as the end of a sentence, or None.
+
+    The name stands in the Dutch column too, so it must be drawn by the Latin
+    face (Latin, Cyrillic and Greek letters), which follows every script's.
+    """
+    if not name:
+        return "is empty"
+    if len(name) > MAX_REVIEWER_LENGTH:
+        return f"is {len(name)} characters long; at most {MAX_REVIEWER_LENGTH} fit the colophon"
+    for ch in name:
+        if ch in BIDI_CONTROLS:
+            return f"contains the direction control U+{ord(ch):04X}; remove it"
+        if unicodedata.category(ch) == "Cc":
+            return f"contains the control character U+{ord(ch):04X}; remove it"
+    missing = missing_glyphs("Latn", name)
+    if missing:
+        chars = " ".join(f"U+{ord(c):04X} ({c})" for c in sorted(missing))
+        return (f"contains {chars}, which the kit's fonts cannot draw; write it in Latin, "
+                "Cyrillic or Greek letters")
+    return None
 
 
 def _fields(comments: Iterable[str]) -> dict[str, str]:

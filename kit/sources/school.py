@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import re
-import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import yaml
 
-from kit.errors import UserError
-from kit.sources.content import ID_PATTERN, _Reader, compose
+from kit.errors import UserError, UserErrors, display_path
+from kit.sources.content import ID_PATTERN, MAX_URL_LENGTH, _Reader, compose
 from kit.sources.fonts import is_arabic_letter, missing_glyphs
 from kit.sources.hours import Hours, HoursError, hours_from_lines, parse_hours_text
+from kit.sources.logo import Refused, check_bitmap, check_svg
 
 # The roles a contact can have; each is a label translated through the
 # catalogs (`kit.role-<id>`). Spelled as a school writes them, accents or not.
@@ -37,8 +38,22 @@ ROLES: dict[str, str] = {
 }
 MAX_LOGO_BYTES = 1_000_000
 MAX_LOGO_PIXELS = 4000  # per side; a print logo at 300 dpi needs far less
+# A logo's file type, by its name; a JPEG is stored as PNG (kit.sources.logo).
+LOGO_KINDS = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 MAX_SLUG_LENGTH = 60
+# What the kit writes in output/schools/ beside the packs, besides files with
+# a dot in their names (index.html, report.csv, style.css): the index's font
+# folder. A school with one of these slugs would have its pack replaced.
+RESERVED_SLUGS = frozenset({"fonts"})
 MAX_CONTACTS = 4
+# Lengths of what a school writes, so that it fits where it is printed:
+# a name in two lines of the cover and in the poster's foot, an address in
+# two lines of the contact page, an address on the web or an e-mail address
+# on one line (and a `site_url` in a QR code a phone can read).
+MAX_NAME_LENGTH = 80
+MAX_ADDRESS_LENGTH = 120
+MAX_WEB_LENGTH = MAX_URL_LENGTH
+MAX_PHONE_LENGTH = 30
 # The multilingual poster: Dutch and at most this many translations, so that
 # every language stays readable from a distance (see the poster's size floor).
 MAX_POSTER_LANGUAGES = 5
@@ -98,7 +113,21 @@ class School:
 
 
 
+T = TypeVar("T")
+
+
+class ProfileErrors(UserErrors):
+    """Every mistake of one profile: one line each."""
+
+    def __init__(self, problems: list[UserError], file: Path):
+        super().__init__(problems, f"{len(problems)} problems in {display_path(file)}; "
+                                   "nothing was built")
+
+
 class _ProfileReader(_Reader):
+    problems: list[UserError]
+    logo_folder = "the profile's folder"
+
     def string(self, node: yaml.Node, what: str) -> str:
         value = super().string(node, what)
         # Printed beside every language; the Latin face follows every script's.
@@ -109,9 +138,20 @@ class _ProfileReader(_Reader):
                                    "write it with other characters")
         return value
 
+    def bounded(self, node: yaml.Node, what: str, limit: int) -> str:
+        """Text that must fit its place on the page: checked before it is quoted in a message."""
+        value = self.string(node, what)
+        return self.fits(node, what, value, limit)
+
+    def fits(self, node: yaml.Node, what: str, value: str, limit: int) -> str:
+        if len(value) > limit:
+            raise self.error(node, f"{what} is {len(value)} characters long; at most {limit} "
+                                   "fit where it is printed")
+        return value
+
     def name(self, node: yaml.Node, what: str) -> str:
         """A person's or a school's name: in Latin letters, or in Arabic script."""
-        value = _Reader.string(self, node, what)
+        value = self.fits(node, what, _Reader.string(self, node, what), MAX_NAME_LENGTH)
         script = "Arab" if any(is_arabic_letter(ch) for ch in value) else "Latn"
         missing = missing_glyphs(script, value)
         if missing:
@@ -122,6 +162,9 @@ class _ProfileReader(_Reader):
 
     def phone(self, node: yaml.Node, what: str) -> str:
         value = self._scalar_text(node, what)
+        if len(value) > MAX_PHONE_LENGTH:
+            raise self.error(node, f"{what} is {len(value)} characters long; a phone number "
+                                   f"has at most {MAX_PHONE_LENGTH}")
         digits = sum(ch.isdigit() for ch in value)
         if not _PHONE.match(value) or not 8 <= digits <= 15:
             raise self.error(node, f"{what} `{value}` is not a phone number (e.g. 09 123 45 67 "
@@ -129,13 +172,13 @@ class _ProfileReader(_Reader):
         return value
 
     def email(self, node: yaml.Node, what: str) -> str:
-        value = self.string(node, what)
+        value = self.bounded(node, what, MAX_WEB_LENGTH)
         if not _EMAIL.match(value):
             raise self.error(node, f"{what} `{value}` is not an e-mail address")
         return value
 
     def url(self, node: yaml.Node, what: str, scheme_required: bool = False) -> str:
-        value = self.string(node, what)
+        value = self.bounded(node, what, MAX_WEB_LENGTH)
         parts = urlsplit(value if "://" in value or scheme_required else f"https://{value}")
         host = parts.hostname or ""
         if (parts.scheme not in {"http", "https"} or "." not in host or " " in value
@@ -152,8 +195,10 @@ class _ProfileReader(_Reader):
 
     def optional(self, fields: dict[str, yaml.Node], key: str, read, what: str) -> str | None:
         node = fields.get(key)
-        if node is None or (isinstance(node, yaml.ScalarNode)
-                            and node.tag == "tag:yaml.org,2002:null"):
+        # Left empty (`email: ""`, as `new-school` writes it) is the same as left out.
+        if node is None or (isinstance(node, yaml.ScalarNode) and (
+                node.tag == "tag:yaml.org,2002:null"
+                or (node.tag == "tag:yaml.org,2002:str" and not node.value.strip()))):
             return None
         return read(node, what)
 
@@ -189,12 +234,14 @@ class _ProfileReader(_Reader):
 
     def clb(self, node: yaml.Node) -> Clb:
         fields = self.mapping(node, "`clb`", {"name"}, {"phone", "email", "website"})
-        phone = self.optional(fields, "phone", self.phone, "`phone`")
-        email = self.optional(fields, "email", self.email, "`email`")
+        name = self.collect(lambda: self.name(fields["name"], "the CLB's `name`"), "")
+        phone = self.collect(lambda: self.optional(fields, "phone", self.phone, "`phone`"), "")
+        email = self.collect(lambda: self.optional(fields, "email", self.email, "`email`"), "")
+        website = self.collect(lambda: self.optional(fields, "website", self.url, "`website`"),
+                               "")
         if phone is None and email is None:
             raise self.error(node, "`clb` needs a `phone` or an `email`")
-        return Clb(self.name(fields["name"], "the CLB's `name`"), phone, email,
-                   self.optional(fields, "website", self.url, "`website`"))
+        return Clb(name, phone, email, website)
 
     def slug(self, node: yaml.Node) -> str:
         value = self.string(node, "`slug`")
@@ -202,6 +249,9 @@ class _ProfileReader(_Reader):
             raise self.error(node, f"`slug` `{value}` must be a safe folder name: lowercase "
                                    f"letters, digits and single hyphens, at most "
                                    f"{MAX_SLUG_LENGTH} characters")
+        if value in RESERVED_SLUGS:
+            raise self.error(node, f"`slug` `{value}` is a folder the kit writes itself in "
+                                   "output/schools/; choose another")
         return value
 
     def codes(self, node: yaml.Node, what: str, known: list[str]) -> tuple[str, ...]:
@@ -222,10 +272,14 @@ class _ProfileReader(_Reader):
 
     def logo(self, node: yaml.Node) -> Logo:
         value = self.string(node, "`logo`")
-        path = (self.file.parent / value).resolve()
-        suffix = path.suffix.lower()
-        if suffix not in {".svg", ".png"}:
-            raise self.error(node, f"the logo `{value}` must be an SVG or PNG file")
+        folder = self.file.parent.resolve()
+        path = (folder / value).resolve()  # a symbolic link is followed to where it leads
+        if Path(value).is_absolute() or not path.is_relative_to(folder):
+            raise self.error(node, f"the logo `{value}` must be a file in {self.logo_folder} "
+                                   "or a folder below it")
+        kind = LOGO_KINDS.get(path.suffix.lower())
+        if kind is None:
+            raise self.error(node, f"the logo `{value}` must be an SVG, PNG or JPEG file")
         try:
             size = path.stat().st_size
             if not path.is_file():
@@ -239,42 +293,28 @@ class _ProfileReader(_Reader):
             reason = "it is not a file" if isinstance(exc, IsADirectoryError) else (
                 exc.strerror or "unreadable").lower()
             raise self.error(node, f"cannot read the logo `{value}`: {reason}") from None
-        if suffix == ".png":
-            self._check_png(node, value, data)
-            return Logo(path, "image/png", data)
-        self._check_svg(node, value, data)
-        return Logo(path, "image/svg+xml", data)
-
-    def _check_png(self, node: yaml.Node, value: str, data: bytes) -> None:
-        from PIL import Image
-
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-                width, height = image.size
-                kind = image.format
-        except Exception:  # Pillow raises many kinds for a damaged file
-            raise self.error(node, f"the logo `{value}` is not a readable PNG image") from None
-        if kind != "PNG":
-            raise self.error(node, f"the logo `{value}` is a {kind} file, not a PNG")
-        if max(width, height) > MAX_LOGO_PIXELS:
-            raise self.error(node, f"the logo `{value}` is {width} × {height} pixels; at most "
-                                   f"{MAX_LOGO_PIXELS} on a side")
+            if kind == "SVG":
+                check_svg(data)
+                return Logo(path, "image/svg+xml", data)
+            png = check_bitmap(data, kind, MAX_LOGO_PIXELS)
+        except Refused as exc:
+            raise self.error(node, f"the logo `{value}` {exc}") from None
+        if len(png) > MAX_LOGO_BYTES:
+            raise self.error(node, f"the logo `{value}` is {len(png) / 1e6:.1f} MB as PNG; at "
+                                   f"most {MAX_LOGO_BYTES / 1e6:.0f} MB, please export a "
+                                   "smaller image")
+        return Logo(path, "image/png", png)
 
-    def _check_svg(self, node: yaml.Node, value: str, data: bytes) -> None:
-        if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
-            raise self.error(node, f"the logo `{value}` declares a DOCTYPE or entities; "
-                                   "save it as plain SVG")
+    def collect(self, read: Callable[[], T], instead: T) -> T:
+        """`read()`, or `instead` with its mistake kept: a profile's mistakes are told at once."""
         try:
-            root = ET.fromstring(data)
-        except ET.ParseError:
-            raise self.error(node, f"the logo `{value}` is not a readable SVG file") from None
-        if root.tag not in {"svg", "{http://www.w3.org/2000/svg}svg"}:
-            raise self.error(node, f"the logo `{value}` is not an SVG image")
+            return read()
+        except UserError as exc:
+            self.problems.append(exc)
+            return instead
 
-    def school(self, node: yaml.Node, known: list[str]) -> School:
-        fields = self.mapping(node, "a school profile", PROFILE_KEYS, OPTIONAL_KEYS)
-        languages = self.codes(fields["languages"], "`languages`", known)
+    def poster(self, fields: dict[str, yaml.Node], languages: tuple[str, ...]) -> tuple[str, ...]:
         if "poster_languages" in fields:
             poster = self.codes(fields["poster_languages"], "`poster_languages`", list(languages))
         else:
@@ -284,25 +324,45 @@ class _ProfileReader(_Reader):
                              f"the multilingual poster holds Dutch and at most "
                              f"{MAX_POSTER_LANGUAGES} other languages; choose them with "
                              "`poster_languages`")
-        contacts = self.sequence(fields["contacts"], "`contacts`")
-        if len(contacts) > MAX_CONTACTS:
-            raise self.error(fields["contacts"], f"at most {MAX_CONTACTS} contacts fit the "
-                                                 "brochure's contact page")
-        return School(
-            slug=self.slug(fields["slug"]),
-            name=self.name(fields["name"], "`name`"),
-            address=self.string(fields["address"], "`address`"),
-            website=self.optional(fields, "website", self.url, "`website`"),
-            site_url=self.optional(fields, "site_url",
-                                   lambda n, w: self.url(n, w, scheme_required=True),
-                                   "`site_url`"),
-            logo=self.logo(fields["logo"]) if "logo" in fields else None,
-            languages=languages,
-            poster_languages=poster,
-            contacts=tuple(self.contact(c) for c in contacts),
-            clb=self.clb(fields["clb"]),
+        return poster
+
+    def contacts(self, node: yaml.Node) -> tuple[Contact, ...]:
+        nodes = self.sequence(node, "`contacts`")
+        if len(nodes) > MAX_CONTACTS:
+            raise self.error(node, f"at most {MAX_CONTACTS} contacts fit the brochure's "
+                                   "contact page")
+        read = (self.collect(lambda n=n: self.contact(n), None) for n in nodes)
+        return tuple(c for c in read if c is not None)
+
+    def school(self, node: yaml.Node, known: list[str]) -> School:
+        fields = self.mapping(node, "a school profile", PROFILE_KEYS, OPTIONAL_KEYS)
+        self.problems = []
+        languages = self.collect(lambda: self.codes(fields["languages"], "`languages`", known),
+                                 None)
+        school = School(
+            slug=self.collect(lambda: self.slug(fields["slug"]), ""),
+            name=self.collect(lambda: self.name(fields["name"], "`name`"), ""),
+            address=self.collect(lambda: self.bounded(fields["address"], "`address`",
+                                                      MAX_ADDRESS_LENGTH), ""),
+            website=self.collect(lambda: self.optional(fields, "website", self.url,
+                                                       "`website`"), None),
+            site_url=self.collect(lambda: self.optional(
+                fields, "site_url", lambda n, w: self.url(n, w, scheme_required=True),
+                "`site_url`"), None),
+            logo=self.collect(lambda: self.optional(fields, "logo", lambda n, _: self.logo(n),
+                                                    "`logo`"), None),
+            languages=languages or (),
+            # The poster's languages are checked against valid `languages` only.
+            poster_languages=() if languages is None else self.collect(
+                lambda: self.poster(fields, languages), ()),
+            contacts=self.collect(lambda: self.contacts(fields["contacts"]), ()),
+            clb=self.collect(lambda: self.clb(fields["clb"]), None),
             file=self.file,
         )
+        if self.problems:
+            problems = sorted(self.problems, key=lambda p: p.line or 0)
+            raise problems[0] if len(problems) == 1 else ProfileErrors(problems, self.file)
+        return school
 
 
 def load_school(path: Path, known: list[str]) -> School:

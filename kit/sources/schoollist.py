@@ -15,8 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from kit.errors import UserError, read_utf8
+from kit.errors import UserError, UserErrors, read_utf8
 from kit.sources.school import MAX_CONTACTS, School, _ProfileReader
+from kit.spreadsheets import MAX_FILE_BYTES, bounded_rows, open_xlsx
 
 STR = "tag:yaml.org,2002:str"
 SCHOOL_COLUMNS = ("slug", "name", "address", "website", "site_url", "logo", "languages",
@@ -29,17 +30,18 @@ COLUMNS = (*SCHOOL_COLUMNS,
 REQUIRED_COLUMNS = ("slug", "name", "address", "languages", "contact1_role", "contact1_name",
                     "clb_name")
 MAX_ROWS = 5000
+# The columns a list may use, and some room for empty ones in between.
+MAX_COLUMNS = 2 * len(COLUMNS)
+# The header, the schools, and blank rows between them.
+MAX_SHEET_ROWS = 2 * MAX_ROWS
 
 
-class SchoolListError(UserError):
+class SchoolListError(UserErrors):
     """Every bad row of a school list at once: one line per problem."""
 
     def __init__(self, problems: list[UserError]):
-        super().__init__(f"{len(problems)} problems in the school list")
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        super().__init__(problems, f"{len(problems)} problems in the school list; nothing was "
+                                   "built")
 
 
 class _Cell(yaml.ScalarNode):
@@ -54,12 +56,21 @@ class _Cell(yaml.ScalarNode):
 class _RowReader(_ProfileReader):
     """The profile rules, with the offending column named in every message."""
 
+    logo_folder = "the list's folder"
+
     def error(self, node: yaml.Node, message: str) -> UserError:
         column = getattr(node, "column", None)
         if column is None and isinstance(node, yaml.SequenceNode) and node.value:
             column = getattr(node.value[0], "column", None)
         prefix = f"column {column}: " if column else ""
         return UserError(prefix + message, self.file, node.start_mark.line + 1)
+
+    def phone(self, node: yaml.Node, what: str) -> str:
+        if isinstance(node.value, NumberText):
+            raise self.error(node, f"Excel stored the phone number as the number {node.value}, "
+                                   "which drops a leading 0 or +; format the column as Text "
+                                   "and type the number again")
+        return super().phone(node, what)
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -85,7 +96,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise UserError(f"the column `{repeated[0]}` appears twice", path, 1)
     rows = []
     for number, cells in enumerate(table[1:], start=2):
-        values = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+        values = {h: c if isinstance(c, NumberText) else c.strip()
+                  for h, c in zip(header, cells, strict=False) if h}
         if any(values.values()):
             rows.append((number, values))
     if not rows:
@@ -97,38 +109,45 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_utf8 says why it cannot be read
+    if size > MAX_FILE_BYTES:
+        raise UserError(f"the school list is {size / 1e6:.1f} MB; at most "
+                        f"{MAX_FILE_BYTES / 1e6:.0f} MB", path)
     text = read_utf8(path, "school list").removeprefix("\ufeff")
     first = text.split("\n", 1)[0]
     # Belgian spreadsheet software writes semicolons (the comma is the decimal mark).
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = []
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(rows) == MAX_SHEET_ROWS:
+                raise UserError(f"the school list has more than {MAX_SHEET_ROWS} rows", path)
+            rows.append(row[:MAX_COLUMNS])
     except csv.Error as exc:
         raise UserError(f"not a readable CSV file: {exc}", path) from None
+    return rows
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UserError(f"not a readable Excel workbook: {exc}", path) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    with open_xlsx(path, "school list") as workbook:
+        return [[_cell_text(c.value, c.data_type) for c in row]
+                for row in bounded_rows(workbook.worksheets[0], MAX_SHEET_ROWS, MAX_COLUMNS,
+                                        path, "school list")]
 
 
-def _cell_text(value: object) -> str:
+class NumberText(str):
+    """A cell's text that Excel stored as a number: a phone number there lost its leading 0."""
+
+
+def _cell_text(value: object, kind: str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone number typed without spaces
-    return str(value)
+        value = int(value)
+    return NumberText(value) if kind == "n" else str(value)
 
 
 def row_node(number: int, values: dict[str, str]) -> yaml.MappingNode:
@@ -182,6 +201,8 @@ def load_school_list(path: Path, known: list[str]) -> list[School]:
         first_row.setdefault(slug, number)
         try:
             schools.append(reader.school(row_node(number, values), known))
+        except UserErrors as exc:
+            problems += exc.problems
         except UserError as exc:
             problems.append(exc)
     if problems:
