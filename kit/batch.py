@@ -15,13 +15,15 @@ import csv
 import hashlib
 import io
 import logging
+import math
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,7 @@ from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import read_state, state_shard, write_bytes_atomic, write_state
 from kit.pack import pack_path
 from kit.pipeline import (
+    SHARED_CHUNK,
     Loaded,
     Options,
     check_glyphs,
@@ -264,7 +267,8 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
     owner: dict[str, list[tuple[SchoolRun, Job]]] = {}
     tasks = as_completed()
     runs = {run.slug: run for run in pending}
-    groups = layout_groups([job for run in pending for job in run.todo])
+    chunk = chunk_size(len(pending), options.jobs)
+    groups = layout_groups([job for run in pending for job in run.todo], chunk)
     last = groups[-1][0]
     for number, jobs in groups:
         languages = jobs[0].languages
@@ -287,32 +291,66 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
     # The time left is reckoned from the layouts done, not the schools: a
     # chunk's schools all finish near its end, when most of its work is done.
     layouts, laid_out = sum(waiting.values()), 0
-    for future in tasks:
-        members = owner[future.key]
-        laid_out += len(members)
-        try:
-            results = future.result()
-        except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
-            results = [JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
-                       for _, job in members]
-        # A finished task's inputs (its schools' logos among them) and result stay
-        # in a worker's memory for as long as the client holds its future.
-        future.release()
-        for (run, _), result in zip(members, results, strict=True):
-            run.results.append(result)
-            run.seconds += result.seconds
-            waiting[run.slug] -= 1
-            if waiting[run.slug]:
-                continue
-            finish_school(run, loaded, state, keys, options.output, moved=True)
-            done += 1
-            elapsed = time.perf_counter() - started
-            left = elapsed / laid_out * (layouts - laid_out)
-            files = sum(len(r.written) for r in run.results)
-            verdict = "FAILED" if run.status == "failed" else f"{files} files"
-            print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
-                  f"{run.seconds:.1f} s of work · {laid_out / layouts:.0%} of the layouts "
-                  f"done, about {_duration(left)} left", flush=True)
+    with heartbeat(lambda: f"… {laid_out} of {layouts} layouts done, {done} of "
+                           f"{len(pending)} schools finished"):
+        for future in tasks:
+            members = owner[future.key]
+            laid_out += len(members)
+            try:
+                results = future.result()
+            except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
+                results = [JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
+                           for _, job in members]
+            # A finished task's inputs (its schools' logos among them) and result stay
+            # in a worker's memory for as long as the client holds its future.
+            future.release()
+            for (run, _), result in zip(members, results, strict=True):
+                run.results.append(result)
+                run.seconds += result.seconds
+                waiting[run.slug] -= 1
+                if waiting[run.slug]:
+                    continue
+                finish_school(run, loaded, state, keys, options.output, moved=True)
+                done += 1
+                elapsed = time.perf_counter() - started
+                left = elapsed / laid_out * (layouts - laid_out)
+                files = sum(len(r.written) for r in run.results)
+                verdict = "FAILED" if run.status == "failed" else f"{files} files"
+                print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
+                      f"{run.seconds:.1f} s of work · {laid_out / layouts:.0%} of the layouts "
+                      f"done, about {_duration(left)} left", flush=True)
+
+
+# A line at least this often while the workers lay out, even when no school is finished.
+HEARTBEAT = 10  # seconds
+
+
+@contextmanager
+def heartbeat(progress: Callable[[], str], every: float = HEARTBEAT) -> Iterator[None]:
+    """Print `progress()` every few seconds until the block ends: a batch never looks stuck."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            print(progress(), flush=True)
+
+    thread = threading.Thread(target=beat, name="kit-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def chunk_size(schools: int, workers: int) -> int:
+    """How many schools share the department's pages in one task.
+
+    A large network shares them among `SHARED_CHUNK` schools; a small one is
+    cut into at least two chunks a worker, so its schools are finished (and
+    kept, when the batch is stopped) one chunk after another, not all at the end.
+    """
+    return max(1, min(SHARED_CHUNK, math.ceil(schools / (2 * max(1, workers)))))
 
 
 def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, str], out: Path,

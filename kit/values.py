@@ -108,7 +108,8 @@ def value_element(tag: str, kind: str, value: str, css_class: str = "",
 
     `within` is the direction of the text around it: a value aligns with its
     column's start (the right in Arabic) whatever its own direction (a name
-    in Arabic script in a Dutch column starts at the left). `link` makes a phone number, e-mail or web address a link (web pages).
+    in Arabic script in a Dutch column starts at the left). `link` makes a
+    phone number, e-mail or web address a link (web pages).
     """
     # Aligned with the column's start, whatever the value's own direction.
     classes = ["value", f"value-{kind}", *css_class.split(), f"in-{within}"]

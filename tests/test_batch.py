@@ -467,3 +467,24 @@ def test_ctrl_c_keeps_the_finished_schools_and_says_so_in_one_line(tmp_path: Pat
     again = run_build(*posters)
     assert again.returncode == 0 and "unchanged" in again.stdout.splitlines()[0]
     assert " 0 unchanged" not in again.stdout.splitlines()[0]
+
+
+def test_a_small_network_is_cut_into_chunks_that_finish_one_after_another() -> None:
+    from kit.batch import chunk_size
+    from kit.pipeline import SHARED_CHUNK
+
+    assert chunk_size(15, 2) == 4  # four chunks: schools finish four at a time
+    assert chunk_size(3, 2) == 1
+    assert chunk_size(200, 2) == SHARED_CHUNK  # a large network shares as before
+    assert chunk_size(1, 8) == 1
+
+
+def test_the_heartbeat_prints_while_the_block_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from kit.batch import heartbeat
+
+    with heartbeat(lambda: "… 3 of 10 layouts done", every=0.05):
+        time.sleep(0.3)
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) >= 3 and set(printed) == {"… 3 of 10 layouts done"}
+    time.sleep(0.2)
+    assert capsys.readouterr().out == ""  # it stops with the block
