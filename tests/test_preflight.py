@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from kit.pdf import preflight
 from kit.pdf.reading import reading_text
 from kit.pdf.rules import FAMILIES, RULES
+from kit.pdf.rules.base import Rule
 from kit.pdf.rules.geometry import footer_numbers
 from kit.pdf.rules.structure import in_order
 from kit.pdf.rules.text import message_texts
@@ -282,6 +283,8 @@ def test_every_rule_is_documented_and_named_once() -> None:
     names = [rule.name for rule in RULES]
     assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
     assert all(re.fullmatch(r"[A-Z]{3}\d{3}", code) for code in codes)
+    with pytest.raises(ValueError, match="three capitals"):
+        Rule("PRN01", "short", lambda _: True, lambda _: iter(()))
     assert all(rule.doc for rule in RULES), [r.code for r in RULES if not r.doc]
     # The prefix names the family the rule is defined in.
     for family in FAMILIES:

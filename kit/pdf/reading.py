@@ -22,9 +22,8 @@ INLINE = {"/Span", "/Link", "/Lbl", "/Reference", "/Quote", "/Note", "/Code"}
 Mapping = dict[int, str]
 
 
-def _utf16(data: str) -> str:
-    return bytes.fromhex(data.decode() if isinstance(data, bytes) else data).decode(
-        "utf-16-be", errors="replace")
+def _utf16(hexadecimal: bytes) -> str:
+    return bytes.fromhex(hexadecimal.decode()).decode("utf-16-be", errors="replace")
 
 
 def to_unicode(font: pikepdf.Dictionary) -> Mapping:

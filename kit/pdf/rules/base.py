@@ -148,6 +148,10 @@ class Rule:
     applies: Callable[[Output], bool]
     find: Callable[[Subject], Iterable[Problem]]
 
+    def __post_init__(self) -> None:
+        if not CODE.match(self.code):
+            raise ValueError(f"rule code {self.code!r} is not three capitals and three digits")
+
     @property
     def doc(self) -> str:
         return inspect.getdoc(self.find) or ""
