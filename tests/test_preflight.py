@@ -264,7 +264,7 @@ BREAKS: dict[str, Break] = {
     "PRN005": Break(PRINT, edited(_rich_black), "text in four-colour black (C75% M55% Y45% K60%"),
     "PRN006": Break(PRINT, edited(_marks_inside), "page 1: a crop mark at (-1.9, 7.1) mm reaches "
                     "inside the bleed"),
-    "STR005": Break(POSTER, edited(_open_script), "/Catalog at /OpenAction"),
+    "STR005": Break(POSTER, edited(_open_script), "(/Catalog) at /OpenAction"),
     "STR006": Break(SCREEN, edited(_title_off), "/DisplayDocTitle is not true"),
     "STR007": Break(SCREEN, edited(_skip_level), "H1 is followed by H3: a heading level is "
                     "skipped"),
@@ -460,6 +460,17 @@ def test_check_judges_a_file_whose_checksum_differs(full_build: Path, manifest: 
     assert any("rgb: RGB in a print file: page 1: `rg` sets an RGB colour [PRN003]" in f
                for f in failures), failures
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_check_reports_a_warning_without_failing(full_build: Path, manifest: list[dict],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An office file's Urdu comes back only through its glyphs: a warning, not a failure."""
+    entry = next(e for e in manifest if e["path"] == "office/ur/poster-a4.pdf")
+    assert preflight.check_manifest(full_build, [entry], HEADINGS, expected) == []
+    report = capsys.readouterr().out
+    assert re.search(r"office/ur/poster-a4\.pdf\s+warn\s+warning: words: .* of the `ur` "
+                     r"words come back", report), report
+    assert report.strip().endswith("1 files checked, 1 warnings, 0 problems")
 
 
 def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The screen edition's structure, made right for screen readers (PDF/UA-1).
 
-WeasyPrint tags the document from its boxes but leaves four things a
-screen reader stumbles on, which this stage fixes:
+WeasyPrint tags the document from its boxes but leaves things a screen
+reader stumbles on, which this stage fixes:
 
 - no structure element carries its own language, so Arabic in a bilingual
   file is read with a Dutch voice: `tag_languages` gives every element whose
@@ -12,7 +12,9 @@ screen reader stumbles on, which this stage fixes:
   layout tables (a poster's two columns) are announced as data tables;
 - a list item's paragraph sits beside its `LBody` instead of inside it;
 - an element with nothing in it (the empty `div`s a poster's layout is
-  measured by) becomes an empty `Div` a screen reader announces: removed.
+  measured by) becomes an empty `Div` a screen reader announces: removed;
+- Arabic-script text is read through glyphs that cannot say its words:
+  `tag_actual_text` gives each run its own words as `/ActualText`.
 """
 
 from __future__ import annotations
