@@ -98,25 +98,36 @@ def status(paths: Paths, threshold: float) -> int:
 
 def check(paths: Paths, profiles: list[Path] | None = None) -> int:
     """Preflight every file of the manifest; a school's with its profile's values when given."""
-    from kit.pdf import preflight  # PDF libraries, needed by this command only
+    # PDF libraries, needed by this command only
+    from kit.pdf import preflight
+    from kit.pdf.rules.text import message_texts
+    from kit.plan import Output
+    from kit.translations import load_languages, strings_for
     from kit.values import school_values
 
     manifest = read_json(paths.output / MANIFEST, None)
     if manifest is None:
         raise UserError("no manifest; build first with `python build.py`",
                         paths.output / MANIFEST)
-    headings = load_content(paths.content).heading_count
+    content = load_content(paths.content)
     known = [c for c in catalogs.discover_catalogs(paths.locales) if c != SOURCE_LANGUAGE]
     schools = {s.slug: s for s in load_schools(list(profiles or ()), known)}
+    # What each language must say, from the catalogs as they are now.
+    codes = sorted({code for entry in manifest for code in entry.get("languages", ())})
+    states = load_languages(content, paths.locales, codes)
+    strings = {code: strings_for(content, state) for code, state in states.items()}
 
     def expect(entry: dict) -> preflight.Expectation:
-        school = schools.get(entry.get("school") or "")
-        if school is None or entry["product"] == "pack":
+        if entry["product"] == "pack":
             return preflight.NOTHING
-        return preflight.Expectation(
-            school_values(school, entry["product"], tuple(entry["languages"])))
+        languages = tuple(entry["languages"])
+        output = Output(entry["product"], entry["paper"], languages, entry["edition"])
+        school = schools.get(entry.get("school") or "")
+        values = school_values(school, entry["product"], languages) if school else ()
+        return preflight.Expectation(values, message_texts(content, output, strings))
 
-    return 1 if preflight.check_manifest(paths.output, manifest, headings, expect) else 0
+    return 1 if preflight.check_manifest(paths.output, manifest, content.heading_count,
+                                         expect) else 0
 
 
 # The stress corpus: the hardest realistic school profile, in every language.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,18 +17,36 @@ from conftest import ROOT
 from pypdf import PdfReader
 
 from kit.pdf import preflight
+from kit.pdf.reading import reading_text
 from kit.pdf.rules import FAMILIES, RULES
+from kit.pdf.rules.base import Rule
 from kit.pdf.rules.geometry import footer_numbers
 from kit.pdf.rules.structure import in_order
+from kit.pdf.rules.text import message_texts
 from kit.plan import EDITIONS, Output
 from kit.sources.content import load_content
+from kit.translations import load_languages, strings_for
 
-HEADINGS = load_content(ROOT / "content").heading_count
+CONTENT = load_content(ROOT / "content")
+HEADINGS = CONTENT.heading_count
+
+
+@functools.cache
+def _strings(code: str) -> Mapping[str, str] | None:
+    state = load_languages(CONTENT, ROOT / "locales", [code])[code]
+    return strings_for(CONTENT, state)
+
+
+def expected(output: Output) -> dict[str, tuple[str, ...]]:
+    """What each language of the file must say, from the catalogs, as the build knows it."""
+    return message_texts(CONTENT, output, {code: _strings(code) for code in output.languages})
 
 
 def check(output: Output, path: Path, pages: int | None = None,
           expect: preflight.Expectation = preflight.NOTHING) -> dict[str, str | None]:
     count = len(PdfReader(path).pages) if pages is None else pages
+    # The messages each language must say, unless the test brings its own.
+    expect = dataclasses.replace(expect, messages=expect.messages or expected(output))
     return preflight.check_one(output, path, count, HEADINGS, expect)
 
 
@@ -76,6 +96,7 @@ PRINT = Output("brochure", "A5", ("nl",), "print")
 BOOKLET = Output("brochure", "A5", ("ar",), "office")
 SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen")
 SCREEN_AR = Output("brochure", "A5", ("nl", "ar"), "screen")
+SCREEN_UR = Output("brochure", "A5", ("ur",), "screen")
 PRINT_POSTER = Output("poster", "A4", ("nl", "ar"), "print")
 # A bilingual print poster judged as a school's multilingual one, for its size floor.
 MULTI_POSTER = Output("poster", "A4", ("nl", "ar", "fr"), "print")
@@ -212,6 +233,12 @@ PUBLISHER = ("name", "Vlaamse overheid, Departement Onderwijs en Vorming")
 SOURCE = ("web", "onderwijs.vlaanderen.be")
 SCHOOL_SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen", "example")
 
+def _no_actual_text(pdf: pikepdf.Pdf) -> None:
+    for element in in_order(pdf.Root.StructTreeRoot):
+        if "/ActualText" in element:
+            del element["/ActualText"]
+
+
 # Each rule's code, and a good file broken so that the rule must fail it.
 BREAKS: dict[str, Break] = {
     "GEO001": Break(POSTER, edited(_shrink), "expected 210 × 297 mm"),
@@ -227,6 +254,9 @@ BREAKS: dict[str, Break] = {
     # The Dutch poster declared as Arabic: no Arabic text to extract.
     "TXT002": Break(Output("poster", "A4", ("ar",), "screen"), edited(_keep),
                     "no extractable Arab text for `ar`", source=POSTER),
+    # Urdu read through its glyphs alone: half of the Nastaliq glyphs map to nothing.
+    "TXT003": Break(SCREEN_UR, edited(_no_actual_text), "of the `ur` words come back from the "
+                    "text layer, not all"),
     "PRN001": Break(PRINT, edited(_drop_trim), "page 1 has no TrimBox or BleedBox"),
     "PRN002": Break(PRINT_POSTER, edited(_drop_intent), "0 GTS_PDFX output intents"),
     "PRN003": Break(PRINT_POSTER, edited(_rgb_fill), "`rg` sets an RGB colour"),
@@ -234,7 +264,7 @@ BREAKS: dict[str, Break] = {
     "PRN005": Break(PRINT, edited(_rich_black), "text in four-colour black (C75% M55% Y45% K60%"),
     "PRN006": Break(PRINT, edited(_marks_inside), "page 1: a crop mark at (-1.9, 7.1) mm reaches "
                     "inside the bleed"),
-    "STR005": Break(POSTER, edited(_open_script), "/Catalog at /OpenAction"),
+    "STR005": Break(POSTER, edited(_open_script), "(/Catalog) at /OpenAction"),
     "STR006": Break(SCREEN, edited(_title_off), "/DisplayDocTitle is not true"),
     "STR007": Break(SCREEN, edited(_skip_level), "H1 is followed by H3: a heading level is "
                     "skipped"),
@@ -253,6 +283,8 @@ def test_every_rule_is_documented_and_named_once() -> None:
     names = [rule.name for rule in RULES]
     assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
     assert all(re.fullmatch(r"[A-Z]{3}\d{3}", code) for code in codes)
+    with pytest.raises(ValueError, match="three capitals"):
+        Rule("PRN01", "short", lambda _: True, lambda _: iter(()))
     assert all(rule.doc for rule in RULES), [r.code for r in RULES if not r.doc]
     # The prefix names the family the rule is defined in.
     for family in FAMILIES:
@@ -307,10 +339,11 @@ def test_each_tool_runs_once_per_file(full_build: Path, monkeypatch: pytest.Monk
     assert calls and len(calls) == len(set(calls)), calls
 
 
-@pytest.mark.parametrize("output", [POSTER, PRINT, BOOKLET, SCREEN])
+@pytest.mark.parametrize("output", [POSTER, PRINT, BOOKLET, SCREEN, SCREEN_UR])
 def test_good_files_pass_every_rule(full_build: Path, output: Output) -> None:
-    results = check(output, full_build / output.path)
-    assert {k: v for k, v in results.items() if v} == {}
+    path = full_build / output.path
+    assert preflight.problems_of(output, path, len(PdfReader(path).pages), HEADINGS,
+                                 preflight.Expectation(messages=expected(output))) == []
 
 
 def test_page_count_rule_holds_the_build_to_its_record(full_build: Path,
@@ -427,6 +460,22 @@ def test_check_judges_a_file_whose_checksum_differs(full_build: Path, manifest: 
     assert any("rgb: RGB in a print file: page 1: `rg` sets an RGB colour [PRN003]" in f
                for f in failures), failures
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_check_reports_a_warning_without_failing(full_build: Path, manifest: list[dict],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An office file's Urdu comes back only through its glyphs: a warning, not a failure."""
+    entry = next(e for e in manifest if e["path"] == "office/ur/poster-a4.pdf")
+    output = Output("poster", "A4", ("ur",), "office")
+
+    def expect(_: dict) -> preflight.Expectation:
+        return preflight.Expectation(messages=expected(output))
+
+    assert preflight.check_manifest(full_build, [entry], HEADINGS, expect) == []
+    report = capsys.readouterr().out
+    assert re.search(r"office/ur/poster-a4\.pdf\s+warn\s+warning: words: .* of the `ur` "
+                     r"words come back", report), report
+    assert report.strip().endswith("1 files checked, 1 warnings, 0 problems")
 
 
 def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
@@ -546,6 +595,23 @@ def test_a_translation_reads_the_dutch_title_with_a_dutch_voice(full_build: Path
             spans = [e for e in in_order(pdf.Root.StructTreeRoot)
                      if e.S == "/Span" and str(e.get("/Lang", "")) == "nl"]
             assert len(spans) >= 2, output.path
+
+
+def test_a_screen_reader_reads_arabic_script_as_written(full_build: Path) -> None:
+    """Urdu's Nastaliq, Persian's zero-width non-joiners and brackets, in logical order.
+
+    Every run of Arabic-script text carries its own words as ActualText, so
+    whole messages come back from the structure tree exactly as translated.
+    """
+    for code in ("ur", "fa", "ar"):
+        output = Output("brochure", "A5", (code,), "screen")
+        with pikepdf.open(full_build / output.path) as pdf:
+            heard = " ".join(reading_text(pdf).split())
+        messages = [" ".join(m.split()) for m in expected(output)[code]]
+        assert sum(m in heard for m in messages) >= len(messages) - 2, code
+        if code == "fa":
+            assert "می\u200cتوان" in heard  # the non-joiner survives
+        assert any("(" in m and m in heard for m in messages), code
 
 
 def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Path) -> None:

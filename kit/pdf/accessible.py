@@ -1,7 +1,7 @@
 """The screen edition's structure, made right for screen readers (PDF/UA-1).
 
-WeasyPrint tags the document from its boxes but leaves four things a
-screen reader stumbles on, which this stage fixes:
+WeasyPrint tags the document from its boxes but leaves things a screen
+reader stumbles on, which this stage fixes:
 
 - no structure element carries its own language, so Arabic in a bilingual
   file is read with a Dutch voice: `tag_languages` gives every element whose
@@ -12,12 +12,16 @@ screen reader stumbles on, which this stage fixes:
   layout tables (a poster's two columns) are announced as data tables;
 - a list item's paragraph sits beside its `LBody` instead of inside it;
 - an element with nothing in it (the empty `div`s a poster's layout is
-  measured by) becomes an empty `Div` a screen reader announces: removed.
+  measured by) becomes an empty `Div` a screen reader announces: removed;
+- Arabic-script text is read through glyphs that cannot say its words:
+  `tag_actual_text` gives each run its own words as `/ActualText`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pikepdf
 import pydyf
@@ -58,6 +62,82 @@ def _with_language(build: Callable[..., Iterator[pydyf.Dictionary]]
     return build_with_language
 
 
+# Characters of the Arabic script: its faces (Nastaliq most) draw contextual
+# forms and ligatures whose glyphs map back to no character or the wrong one.
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# Bidi controls steer the layout; they are not part of the words.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def tag_actual_text() -> None:
+    """Give each run of Arabic-script text its own words as /ActualText (ISO 32000-1 14.9.4).
+
+    Text comes back from a PDF through each font's map from glyphs to
+    characters, which cannot say what a ligature or a contextual form stands
+    for: half of the Nastaliq face's glyphs map to nothing, a zero-width
+    non-joiner draws no glyph at all, and a bracket's mirrored glyph maps to
+    the other bracket. WeasyPrint marks each text box it draws with a
+    marked-content sequence of its own; wrapping `Stream.marked` adds the
+    box's text, in logical order, to that sequence's property list, and
+    `make_accessible` moves it to the box's structure element, where a
+    screen reader reads it instead of the glyphs. Only tagged files have the
+    sequences: the screen edition.
+    """
+    from weasyprint import draw
+    from weasyprint.pdf.stream import Stream
+
+    if getattr(Stream.marked, "kit_actual_text", False):
+        return
+    Stream.marked = _with_actual_text(Stream.marked)
+    draw.draw_inline_level = _with_line_ends(draw.draw_inline_level)
+
+
+def actual_text(box: object) -> str | None:
+    """The words a text box draws, where its glyphs cannot say them.
+
+    A line ends in a space the layout dropped: without it, the last word of
+    one line and the first of the next would be read as one.
+    """
+    text = getattr(box, "text", None)
+    if not isinstance(text, str) or not ARABIC_SCRIPT.search(text):
+        return None
+    text = BIDI_CONTROLS.sub("", text)
+    return text + " " if getattr(box, "kit_line_end", False) and not text[-1:].isspace() else text
+
+
+def _with_line_ends(draw: Callable[..., None]) -> Callable[..., None]:
+    """Mark the last text box of each line as it is drawn, for `actual_text`."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    def draw_marking_line_ends(stream: pydyf.Stream, page: object, box: object,
+                               *args: object, **kwargs: object) -> None:
+        if isinstance(box, LineBox):
+            last = box
+            while getattr(last, "children", None):
+                last = last.children[-1]
+            if isinstance(last, TextBox):
+                last.kit_line_end = True  # type: ignore[attr-defined]
+        draw(stream, page, box, *args, **kwargs)
+
+    return draw_marking_line_ends
+
+
+def _with_actual_text(marked: Callable[..., AbstractContextManager[None]]
+                      ) -> Callable[..., AbstractContextManager[None]]:
+    @contextmanager
+    def marked_with_text(stream: pydyf.Stream, box: object, tag: str) -> Iterator[None]:
+        with marked(stream, box, tag):
+            text = actual_text(box)
+            # The property list `marked` has just written, before its BDC operator.
+            properties = stream.stream[-2] if len(stream.stream) > 1 else None
+            if text and isinstance(properties, pydyf.Dictionary) and "MCID" in properties:
+                properties["ActualText"] = pydyf.String(text)
+            yield
+
+    marked_with_text.kit_actual_text = True  # type: ignore[attr-defined]
+    return marked_with_text
+
+
 # --- after writing ----------------------------------------------------------------------
 
 
@@ -84,6 +164,7 @@ def make_accessible(pdf: pikepdf.Pdf) -> None:
     tree = pdf.Root.StructTreeRoot
     reachable = {e.objgen for e in _elements(tree)}
     _artifacts(pdf, tree, reachable)
+    _actual_text_to_elements(pdf, tree)
     elements = list(_elements(tree))
     _tables(pdf, tree, elements)
     _list_items(pdf, elements)
@@ -113,6 +194,37 @@ def _artifacts(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, reachable: set) -> No
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
         for i in orphans:
             mcids[i] = pikepdf.Object.parse(b"null")
+
+
+def _actual_text_to_elements(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
+    """Each text run's /ActualText moves from its marked content to its structure element.
+
+    Screen readers read it from either place. Poppler (pdftotext, Evince)
+    reads only the marked content's, and lays its characters out left to
+    right, so a right-to-left line would come out reversed: there the glyphs'
+    own mapping is the better guess.
+    """
+    nums = tree.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages):
+        mcids = parents.get(number)
+        if not isinstance(mcids, pikepdf.Array):
+            continue
+        operations, moved = [], False
+        for operands, operator in pikepdf.parse_content_stream(page.obj):
+            if (str(operator) == "BDC" and len(operands) == 2
+                    and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/ActualText" in operands[1]):
+                properties = operands[1]
+                mcid = int(properties.get("/MCID", -1))
+                owner = mcids[mcid] if 0 <= mcid < len(mcids) else None
+                if isinstance(owner, pikepdf.Dictionary):
+                    owner.ActualText = properties.ActualText
+                del properties["/ActualText"]
+                moved = True
+            operations.append((operands, operator))
+        if moved:
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
 
 
 def _descendants(element: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:

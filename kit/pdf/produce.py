@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 import pydyf
 
 from kit.pdf import preflight
-from kit.pdf.accessible import tag_languages
+from kit.pdf.accessible import tag_actual_text, tag_languages
 from kit.pdf.finish import finish
 from kit.pdf.impose import impose_booklet
+from kit.pdf.rules.text import message_texts
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, POSTER_FLOOR_PT, Condition, Job, Output
 from kit.render import (
     Renderer,
@@ -77,6 +78,7 @@ def renderer() -> Renderer:
     global _renderer
     if _renderer is None:
         tag_languages()
+        tag_actual_text()
         _renderer = Renderer()
     return _renderer
 
@@ -93,7 +95,7 @@ def produce(
         # out, so a worker never holds two long documents at once.
         for bleed, document, fit in _layouts(job, content, tr, log, school):
             result.written += _write_geometry(job, bleed, document, staging, log, fit,
-                                              CONDITIONS[print_condition], content, school)
+                                              CONDITIONS[print_condition], content, tr, school)
             del document
         _check_log(log, strict)
     except JobError as exc:
@@ -138,7 +140,7 @@ def produce_group(
                                               schools[job.school or ""], body)
                     school = schools[job.school or ""]
                     result.written += _write_geometry(job, bleed, document, staging, log, 100,
-                                                      condition, content, school)
+                                                      condition, content, tr, school)
                     del document
                 except JobError as exc:
                     result.error = str(exc)
@@ -193,13 +195,13 @@ def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bl
 
 def _write_geometry(
     job: Job, bleed: bool, document: Document, staging: Path, log: RenderLog, fit: int,
-    condition: Condition, content: Content, school: School | None = None,
+    condition: Condition, content: Content, tr: Translations, school: School | None = None,
 ) -> list[Written]:
     """Every file of a job laid out in this geometry, each checked by the preflight.
 
     The lines are checked on the layout itself, before anything is written
     (`kit.pdf.rules.lines`); each file then by the rules that read PDFs,
-    a school's with the values its pages must show.
+    with the messages its languages must say and a school's values.
     """
     outputs = [o for o in job.outputs if (o.edition == "print") == bleed]
     for output in outputs:
@@ -210,9 +212,8 @@ def _write_geometry(
     for output in outputs:
         file = _write(output, job.name, document, staging, log, fit, condition,
                       content.document.edition)
-        expect = preflight.NOTHING
-        if school is not None:
-            expect = preflight.Expectation(school_values(school, job.product, output.languages))
+        values = school_values(school, job.product, output.languages) if school else ()
+        expect = preflight.Expectation(values, message_texts(content, output, tr.strings))
         problems = preflight.problems_of(output, file.staged, file.pages, content.heading_count,
                                          expect)
         if problems:

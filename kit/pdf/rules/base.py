@@ -10,14 +10,15 @@ import inspect
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from html import unescape
 from pathlib import Path
 
 import pikepdf
 
+from kit.pdf.reading import reading_text
 from kit.pdf.streams import TextRun, text_runs
 from kit.plan import Output
 
@@ -54,10 +55,13 @@ class Expectation:
 
     `values` are a school's own words as (kind, value), in the order its
     pages show them (`kit.values.school_values`): each must come back whole
-    and in that order from the text layer.
+    and in that order from the text layer. `messages` are the texts each of
+    the file's languages prints (`kit.pdf.rules.text.message_texts`): every
+    word of them must come back (TXT003).
     """
 
     values: tuple[tuple[str, str], ...] = ()
+    messages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,11 @@ class Subject:
         return _lines(self.path)
 
     @cached_property
+    def reading(self) -> str:
+        """The text a screen reader reads: the structure tree in order, with ActualText."""
+        return reading_text(self.pdf)
+
+    @cached_property
     def runs(self) -> Counter[TextRun]:
         """Glyphs set per font, size on paper and fill colour, over every page."""
         return text_runs(self.pdf)
@@ -138,6 +147,10 @@ class Rule:
     name: str  # today's key in messages and tests, e.g. `rgb`
     applies: Callable[[Output], bool]
     find: Callable[[Subject], Iterable[Problem]]
+
+    def __post_init__(self) -> None:
+        if not CODE.match(self.code):
+            raise ValueError(f"rule code {self.code!r} is not three capitals and three digits")
 
     @property
     def doc(self) -> str:

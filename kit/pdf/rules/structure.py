@@ -75,10 +75,13 @@ def qpdf(s: Subject) -> Iterator[Problem]:
 
 
 def _scripts(obj: pikepdf.Object, path: str) -> Iterator[str]:
-    """Where under `obj` a JavaScript action or script sits, not following references."""
+    """Where under `obj` a JavaScript action or script sits ("" for `obj` itself).
+
+    References are not followed: every indirect object is scanned on its own.
+    """
     if isinstance(obj, pikepdf.Dictionary):
         if "/JS" in obj or obj.get("/S") == pikepdf.Name.JavaScript:
-            yield path or "itself"
+            yield path
         for key, value in obj.items():
             if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
                 yield from _scripts(value, f"{path}{key}")
@@ -97,12 +100,13 @@ def no_javascript(s: Subject) -> Iterator[Problem]:
     if "/JavaScript" in s.pdf.Root.get("/Names", pikepdf.Dictionary()):
         yield None, "a document-level JavaScript name tree (/Names /JavaScript)"
     for obj in s.pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            kind = str(obj.get("/Type", "")) if isinstance(obj, pikepdf.Dictionary) else ""
-            for where in _scripts(obj if isinstance(obj, pikepdf.Dictionary)
-                                  else obj.stream_dict, ""):
-                yield None, (f"JavaScript in object {obj.objgen[0]} {kind} at "
-                             f"{where}").replace("  ", " ")
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        found = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
+        kind = f" ({found.Type})" if "/Type" in found else ""
+        for where in _scripts(found, ""):
+            yield None, f"JavaScript in object {obj.objgen[0]}{kind}" + (
+                f" at {where}" if where else "")
 
 
 def display_title(s: Subject) -> Iterator[Problem]:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Mapping
 
 import pikepdf
 
 from kit.pdf.rules.base import Problem, Rule, Subject, everywhere
+from kit.plan import Output
+from kit.sources.content import Content, Credit, Text, section_texts
 from kit.sources.languages import language
 
 # At least this many letters of each of the file's scripts must extract: far
@@ -65,7 +69,95 @@ def language_text(s: Subject) -> Iterator[Problem]:
             yield None, f"no extractable {script} text for `{code}`"
 
 
+# Characters that steer layout or mark a possible break but are no part of a
+# word; hyphenation's hyphen (U+2010) at a line's end joins the word's halves.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_HYPHENATED = re.compile("\u2010\\s+")
+_TAG = re.compile(r"</?(?:em|strong)>")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+# Chinese is written without spaces: each character counts as a word.
+_HAN = re.compile("[\u3400-\u9fff]")
+
+
+def words(text: str) -> Counter[str]:
+    """The words of a text, compared the way a reader would: NFKC, case folded.
+
+    A word is a run of letters, marks and digits, so a zero-width non-joiner
+    (Persian "می‌توانم") separates two words, and losing it joins them.
+    """
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    found: Counter[str] = Counter()
+    word: list[str] = []
+    for ch in text + " ":
+        if unicodedata.category(ch)[0] in "LMN" and not _HAN.match(ch):
+            word.append(ch)
+            continue
+        if word:
+            found["".join(word)] += 1
+            word = []
+        if _HAN.match(ch):
+            found[ch] += 1
+    return found
+
+
+def message_texts(content: Content, output: Output,
+                  strings: Mapping[str, Mapping[str, str] | None]) -> dict[str, tuple[str, ...]]:
+    """What each language of a file must say: the whole advice, or a poster's rules of thumb.
+
+    Labels, names and numbers vary by edition and school; the advice is what
+    a parent must be able to read, search and hear.
+    """
+    texts: list[Text]
+    if output.product == "brochure":
+        texts = [content.document.title]
+        for section in content.document.sections:
+            texts += section_texts(section)
+    elif output.product == "poster":
+        rules = content.document.rules_section()
+        # A credit is printed once, in Dutch, on a school's multilingual poster.
+        credits = {b.text.key for b in rules.blocks if isinstance(b, Credit)}
+        texts = [t for t in section_texts(rules) if t.key not in credits]
+    else:
+        return {}
+    return {code: tuple(_plain(text.source if strings.get(code) is None
+                               else strings[code][text.key]) for text in texts)
+            for code in output.languages}
+
+
+def _plain(message: str) -> str:
+    """A message as printed, without its inline tags; a placeholder's value is not known."""
+    return _PLACEHOLDER.sub(" ", _TAG.sub("", message))
+
+
+def message_words(s: Subject) -> Iterator[Problem]:
+    """Every word of every message comes back from the text layer (screen: as read aloud).
+
+    Tagged files are read as a screen reader reads them, in the structure
+    tree's order with each element's ActualText; others through pdftotext.
+    Compared after NFKC normalisation and case folding, with hyphenation
+    undone. The threshold is every word: a parent who hears, searches or
+    copies the advice must get all of it, and one lost word is a lost
+    instruction; a missing word list says where.
+    """
+    if not s.expect.messages:
+        return
+    layer = s.reading if "/StructTreeRoot" in s.pdf.Root else s.text
+    have = words(_HYPHENATED.sub("", layer))
+    for code, texts in s.expect.messages.items():
+        want: Counter[str] = Counter()
+        for text in texts:
+            want += words(text)
+        missing = want - have
+        have -= want  # a word two languages share must be there twice
+        if missing:
+            share = 1 - missing.total() / want.total()
+            sample = ", ".join(word for word, _ in missing.most_common(5))
+            yield None, (f"{share:.1%} of the `{code}` words come back from the text layer, "
+                         f"not all; missing: {sample}")
+
+
 RULES = (
     Rule("TXT001", "fonts", everywhere, fonts_embedded),
     Rule("TXT002", "text", everywhere, language_text),
+    Rule("TXT003", "words", everywhere, message_words),
 )
