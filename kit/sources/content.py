@@ -448,7 +448,7 @@ REQUIRED_LABELS = {
     "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
     "poster-school-contact", "poster-multi-notice", "translation-incomplete",
     "web-beside", "web-alone", "web-downloads", "web-file-brochure", "web-file-booklet",
-    "web-file-poster", "note-added", "web-contact",
+    "web-file-poster", "note-added", "web-contact", "review-intro",
 }
 
 
