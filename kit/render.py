@@ -389,11 +389,12 @@ def review_sheet_styles() -> tuple[Path, ...]:
 
 
 def review_sheet_html(env: jinja2.Environment, lang: str, rows: list, words: dict[str, str],
-                      title: str) -> str:
+                      title: str, own_intro: str = "") -> str:
     """The printable review sheet: one table row per message."""
     return env.get_template("review-sheet.html").render(
         lang=language(lang), dutch=language(SOURCE_LANGUAGE), english=language("en"),
         rows=rows, words=words, title=title, language_name=language(lang).name_in("en"),
+        own_intro=own_intro,
     )
 
 

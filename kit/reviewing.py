@@ -35,6 +35,7 @@ WORDS = {"title", "intro", "intro-nl", "keep", "name", "made", "col-number", "co
 COLUMNS = ("col-number", "col-id", "col-dutch", "col-translation", "col-back", "col-ok",
            "col-correction", "col-comment")
 NAME_CELL = "C5"
+OWN_INTRO_ROW = 7  # the instructions in the reviewer's language
 HEADER_ROW = 8
 # The fingerprint of what the reviewer saw, one per row, in a hidden column.
 FINGERPRINT_COLUMN = len(COLUMNS) + 1
@@ -86,7 +87,8 @@ def sheet_words(content_dir: Path) -> dict[str, str]:
 
 
 def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
-               title: str) -> None:
+               title: str, own_intro: str = "") -> None:
+    """The sheet to fill in; `own_intro` is the instructions in the language under review."""
     name = language(lang).name_in("en")
     book = Workbook()
     sheet = book.active
@@ -103,6 +105,14 @@ def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
     sheet["A6"] = words["made"]
     sheet["C6"] = datetime.date.today().isoformat()
     rtl = language(lang).direction == "rtl"
+    if own_intro:
+        cell = sheet.cell(OWN_INTRO_ROW, 1, own_intro)
+        cell.data_type = "s"
+        cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                   **({"readingOrder": 2, "horizontal": "right"} if rtl else {}))
+        sheet.merge_cells(start_row=OWN_INTRO_ROW, start_column=1, end_row=OWN_INTRO_ROW,
+                          end_column=len(COLUMNS))
+        sheet.row_dimensions[OWN_INTRO_ROW].height = 64
     for column, key in enumerate(COLUMNS, start=1):
         cell = sheet.cell(HEADER_ROW, column, words[key].format(language=name))
         cell.font = Font(bold=True)
@@ -147,10 +157,12 @@ def write_sheets(content: Content, content_dir: Path, locales: Path, lang: str,
     xlsx = folder / f"review-sheet-{lang}.xlsx"
     pdf = folder / f"review-sheet-{lang}.pdf"
     title = content.document.title.source
-    write_xlsx(xlsx, lang, rows, words, title)
+    # The instructions in the reviewer's own language, from the catalog under review.
+    own = next((r.translation for r in rows if r.key == content.label("review-intro").key), "")
+    write_xlsx(xlsx, lang, rows, words, title, own)
     renderer = Renderer()
     log = RenderLog()
-    html = review_sheet_html(renderer.env, lang, rows, words, title)
+    html = review_sheet_html(renderer.env, lang, rows, words, title, own)
     document = renderer.render(html, renderer.stylesheets(review_sheet_styles(), log), log)
     tmp = pdf.with_name(f".{pdf.name}.tmp")
     document.write_pdf(tmp)

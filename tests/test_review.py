@@ -123,6 +123,24 @@ def fill(sheet: Path, target: Path, name: str | None, answers: dict[int, tuple])
     return target
 
 
+def test_the_instructions_are_given_in_the_reviewer_s_language_too(content, locales: Path,
+                                                                   tmp_path: Path) -> None:
+    """A reviewer is a native speaker of the language under review, not always of Dutch."""
+    from kit.sources.catalogs import catalog_path as path_of
+
+    loaded = read_catalog(path_of(locales, "tr"), "tr")
+    label = content.label("review-intro")
+    own = loaded.translation(label.key, label.source)
+    assert own, "the catalog has no translation of the instructions"
+    xlsx, pdf = make_sheet(content, locales, "tr", tmp_path)
+    ws = load_workbook(xlsx)[reviewing.SHEET]
+    assert ws.cell(reviewing.OWN_INTRO_ROW, 1).value == own
+    assert "{braces}" in ws.cell(4, 1).value  # what text in braces is, in English and Dutch
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert " ".join(own.split()[:6]) in text
+
+
 def test_the_sheet_lists_every_message_with_its_back_translation(content, locales: Path,
                                                                  tmp_path: Path) -> None:
     xlsx, pdf = make_sheet(content, locales, "ar", tmp_path)
