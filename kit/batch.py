@@ -57,7 +57,7 @@ from kit.render import STYLES_DIR, make_environment
 from kit.sources.languages import SOURCE_LANGUAGE
 from kit.spreadsheets import csv_cell
 from kit.translations import translations_for
-from kit.web.site import write_fonts
+from kit.web.site import FONT_CACHE, write_fonts
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -401,7 +401,7 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
     write_text_atomic(out / "schools/style.css", (STYLES_DIR / "web.css").read_text("utf-8"))
     # The Latin face, cut down to the index's characters, like every site's fonts.
     shutil.rmtree(out / "schools/fonts", ignore_errors=True)
-    write_fonts(out / "schools", html, [SOURCE_LANGUAGE])
+    write_fonts(out / "schools", html, [SOURCE_LANGUAGE], out / FONT_CACHE)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -32,6 +32,8 @@ from kit.translations import LanguageState, translations_for
 
 SITE = "site"
 INPUTS = ".site-inputs"
+# The web fonts' subsets, kept across builds (`_cached_subset`).
+FONT_CACHE = ".web-fonts"
 # What a parent downloads, per language set: (product, edition, paper, label).
 DOWNLOADS = (
     ("brochure", "screen", "A5", "web-file-brochure"),
@@ -86,7 +88,7 @@ def _write_site(out: Path, staging: Path, entries: list[dict], content: Content,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
     shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
-    write_fonts(staging, "".join(pages.values()), codes)
+    write_fonts(staging, "".join(pages.values()), codes, out / FONT_CACHE)
 
 
 def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
@@ -175,8 +177,13 @@ RANGE = 0x100
 BY_CHARACTER = frozenset({"Kit Chinese"})
 
 
-def write_fonts(folder: Path, html: str, codes: list[str]) -> None:
-    """Each face the site uses, cut down to the characters its pages need, as WOFF2."""
+def write_fonts(folder: Path, html: str, codes: list[str], cache: Path | None = None) -> None:
+    """Each face the site uses, cut down to the characters its pages need, as WOFF2.
+
+    With `cache`, each subset is kept there under the hash of its face and
+    characters, for every later build: a translation edit that adds no new
+    range of characters subsets nothing again.
+    """
     text = {ord(c) for c in re.sub(r"<[^>]+>", " ", html)}
     scripts = {language(c).script for c in codes} | {"Latn"}
     families = {family for script in scripts for family in STACKS[script]}
@@ -192,7 +199,7 @@ def write_fonts(folder: Path, html: str, codes: list[str]) -> None:
             used = {c for c in coverage if c // RANGE in ranges} | (ALWAYS & coverage)
         chars = frozenset(chr(c) for c in used)
         name = f"{Path(face.file).stem}.woff2"
-        (folder / "fonts" / name).write_bytes(_subset(face.file, chars))
+        (folder / "fonts" / name).write_bytes(_cached_subset(cache, face.file, chars))
         rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("fonts/{name}") '
                      f'format("woff2"); font-weight: {face.weight}; font-style: {face.style}; '
                      "font-display: swap; }")
@@ -210,6 +217,27 @@ def _coverage(file: str) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+def _cached_subset(cache: Path | None, file: str, chars: frozenset[str]) -> bytes:
+    """A subset from the cache when made before (by any build, any school), else made now."""
+    if cache is None:
+        return _subset(file, chars)
+    key = hashlib.sha256(f"{_face_hash(file)}|{''.join(sorted(chars))}".encode()).hexdigest()
+    target = cache / f"{Path(file).stem}-{key[:24]}.woff2"
+    if target.is_file():
+        return target.read_bytes()
+    data = _subset(file, chars)
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)  # never half a font in the cache
+    return data
+
+
+@functools.cache
+def _face_hash(file: str) -> str:
+    return file_hash(FONTS_DIR / file)
+
+
 @functools.lru_cache(maxsize=128)
 def _subset(file: str, chars: frozenset[str]) -> bytes:
     """One face cut down to `chars`, as WOFF2; the same request is answered from memory."""
@@ -219,11 +247,14 @@ def _subset(file: str, chars: frozenset[str]) -> bytes:
     options.flavor = "woff2"
     options.layout_features = ["*"]
     font = subset.load_font(str(FONTS_DIR / file), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(chars)))
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(chars)))
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        subset.save_font(font, buffer, options)
+    finally:
+        font.close()
     return buffer.getvalue()
 
 

@@ -1,0 +1,37 @@
+"""The web edition's font subsets are made once and kept across builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit.web import site
+
+
+def test_a_subset_is_made_once_for_every_later_site(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real = site._subset.__wrapped__
+
+    def counted(file: str, chars: frozenset[str]) -> bytes:
+        made.append(file)
+        return real(file, chars)
+
+    monkeypatch.setattr(site, "_subset", counted)
+    cache = tmp_path / "cache"
+    html = "<p>Wat kan ik als ouder doen bij cyberpesten?</p><p>ماذا يمكنني أن أفعل</p>"
+    (tmp_path / "a").mkdir()
+    site.write_fonts(tmp_path / "a", html, ["nl", "ar"], cache)
+    assert made and sorted(p.suffix for p in cache.iterdir()) == [".woff2"] * len(made)
+    first = {p.name: p.read_bytes() for p in (tmp_path / "a/fonts").iterdir()}
+    # Another build, a text edited with no character outside the ranges already cut.
+    made.clear()
+    (tmp_path / "b").mkdir()
+    site.write_fonts(tmp_path / "b", html.replace("ouder", "moeder"), ["nl", "ar"], cache)
+    assert made == []
+    assert {p.name: p.read_bytes() for p in (tmp_path / "b/fonts").iterdir()} == first
+    # A character from a new range (Ethiopic) makes the face that draws it, and only it.
+    (tmp_path / "c").mkdir()
+    site.write_fonts(tmp_path / "c", html + "<p>ሰላም</p>", ["nl", "ar", "ti"], cache)
+    assert made and all("Ethiopic" in file for file in made)
