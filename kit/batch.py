@@ -178,33 +178,57 @@ def dask_client(scheduler: str | None, workers: int,
             client.close()
         return
     # One single-threaded worker process per core: WeasyPrint lays out on one thread.
-    # The workers are started with Ctrl-C ignored (they inherit that), so a
-    # stop reaches this process alone, which ends them quietly.
+    # The workers ignore Ctrl-C, so a stop reaches this process alone, which
+    # ends them quietly; this process listens to it all along, also while the
+    # cluster starts (`workers_ignoring_interrupts`).
     # Its web server (the dashboard) takes the port asked for when free, and
     # otherwise any free port: two batches never collide. Unasked, it listens
     # on a free port of this machine alone (Dask's default is every interface).
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    with workers_ignoring_interrupts(), quiet_interrupt():
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Port .* is already in use")
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1",
                                    dashboard_address=dashboard or "127.0.0.1:0",
                                    silence_logs=logging.ERROR)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    try:
-        with Client(cluster) as client, quiet_interrupt():
-            without_profiler(client)
-            if dashboard:
-                print(f"Dask dashboard: {client.dashboard_link}", flush=True)
-                host = dashboard.rpartition(":")[0]
-                if host not in {"127.0.0.1", "localhost", "::1", "[::1]"}:
-                    print(f"  (listening on {dashboard}: anyone who can reach this machine "
-                          "can open it)", flush=True)
-            yield client
-    finally:
-        cluster.close()
+        try:
+            with Client(cluster) as client:
+                without_profiler(client)
+                if dashboard:
+                    print(f"Dask dashboard: {client.dashboard_link}", flush=True)
+                    host = dashboard.rpartition(":")[0]
+                    if host not in {"127.0.0.1", "localhost", "::1", "[::1]"}:
+                        print(f"  (listening on {dashboard}: anyone who can reach this "
+                              "machine can open it)", flush=True)
+                yield client
+        finally:
+            cluster.close()
+
+
+@contextmanager
+def workers_ignoring_interrupts() -> Iterator[None]:
+    """Local workers that ignore Ctrl-C, started without this process ever ignoring it.
+
+    The workers are forked from a fork server (Dask's `forkserver` method),
+    which passes on to them the Ctrl-C handling it started with: it is
+    started with Ctrl-C ignored, for the moment that takes. This process
+    then handles Ctrl-C again before the cluster starts, so a stop in the
+    first seconds is not lost (it was while the workers were spawned with
+    Ctrl-C ignored in this process, for as long as the cluster took to start).
+    """
+    from multiprocessing import forkserver
+
+    import dask
+    from distributed.utils import get_mp_context
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context()  # sets the fork server's preloaded modules
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        yield
 
 
 def without_profiler(client: Client) -> None:

@@ -176,6 +176,9 @@ def main(argv: list[str]) -> int:
     except BuildFailure as exc:
         print(f"build failed: {exc}; output/ was left as it was", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # before any work was placed: nothing changed
+        print("interrupted: output/ was left as it was", file=sys.stderr)
+        return 130
     except PartlyWritten as exc:
         if not exc.moved:
             return system_error(exc.error, "files already in place were left as they were")

@@ -488,3 +488,26 @@ def test_the_heartbeat_prints_while_the_block_runs(capsys: pytest.CaptureFixture
     assert len(printed) >= 3 and set(printed) == {"… 3 of 10 layouts done"}
     time.sleep(0.2)
     assert capsys.readouterr().out == ""  # it stops with the block
+
+
+def test_ctrl_c_while_the_cluster_starts_stops_the_batch(tmp_path: Path) -> None:
+    """A Ctrl-C in the first seconds is heard (the workers ignore it; this process never does)."""
+    school_list = write_list(tmp_path, [school_row(n) for n in range(1, 4)])
+    out = tmp_path / "output"
+    command = [sys.executable, str(ROOT / "build.py"), *FAST, "--schools", str(school_list),
+               "--output", str(out)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as batch:
+        assert batch.stdout is not None
+        for line in batch.stdout:
+            if " to build" in line:  # the plan is printed; the cluster starts now
+                time.sleep(0.5)
+                os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+                break
+        started = time.monotonic()
+        _, errors = batch.communicate(timeout=120)
+    assert batch.returncode == 130, errors
+    assert time.monotonic() - started < 30  # not after the whole batch
+    assert errors.strip().splitlines() == [
+        "interrupted: 0 schools finished and in place; run the same command again to build "
+        "the others"], errors
