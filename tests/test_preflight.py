@@ -227,11 +227,13 @@ def _widen(pdf: pikepdf.Pdf) -> None:
     pdf.pages[2].contents_add(b"Q")
 
 
-# The colophon names the publisher, then the source's address: a school's
-# values expected the other way round come back out of order.
+# The Dutch brochure names the publisher on its cover and in its colophon,
+# then the source's address: a school's values expected the other way round
+# come back out of order.
 PUBLISHER = ("name", "Vlaamse overheid, Departement Onderwijs en Vorming")
 SOURCE = ("web", "onderwijs.vlaanderen.be")
-SCHOOL_SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen", "example")
+DUTCH_SCREEN = Output("brochure", "A5", ("nl",), "screen")
+SCHOOL_SCREEN = Output("brochure", "A5", ("nl",), "screen", "example")
 
 def _no_actual_text(pdf: pikepdf.Pdf) -> None:
     for element in in_order(pdf.Root.StructTreeRoot):
@@ -273,7 +275,7 @@ BREAKS: dict[str, Break] = {
     "GEO005": Break(PRINT, edited(_shift_left), "runs beyond the trim less 3 mm"),
     "GEO006": Break(SCREEN, edited(_widen), "runs out of its column into the other language's"),
     "VAL001": Break(SCHOOL_SCREEN, edited(_keep), "the web `onderwijs.vlaanderen.be` comes back "
-                    "out of order", source=SCREEN,
+                    "out of order", source=DUTCH_SCREEN,
                     expect=preflight.Expectation((SOURCE, PUBLISHER))),
 }
 
@@ -637,4 +639,4 @@ def test_pdfua_checker_finds_nothing_in_the_screen_files(full_build: Path) -> No
 
 def test_a_school_s_values_in_the_right_order_pass(full_build: Path) -> None:
     expect = preflight.Expectation((PUBLISHER, SOURCE))
-    assert check(SCHOOL_SCREEN, full_build / SCREEN.path, expect=expect)["values"] is None
+    assert check(SCHOOL_SCREEN, full_build / DUTCH_SCREEN.path, expect=expect)["values"] is None
