@@ -141,8 +141,15 @@ def message_words(s: Subject) -> Iterator[Problem]:
     """
     if not s.expect.messages:
         return
-    layer = s.reading if "/StructTreeRoot" in s.pdf.Root else s.text
-    have = words(_HYPHENATED.sub("", layer))
+    if "/StructTreeRoot" in s.pdf.Root:
+        have = words(_HYPHENATED.sub("", s.reading))
+    else:
+        # pdftotext's two reading orders each lose something: the default one
+        # interleaves the lines of two columns (a hyphenated word's halves
+        # fall apart), the raw one reads Arabic in drawing order. A word
+        # comes back if either gives it.
+        have = (words(_HYPHENATED.sub("", s.text))
+                | words(_HYPHENATED.sub("", s.drawn_text)))
     for code, texts in s.expect.messages.items():
         want: Counter[str] = Counter()
         for text in texts:
