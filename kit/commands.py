@@ -217,10 +217,9 @@ contacts:           # who a parent can contact (one to four people)
     name: ""
     phone: ""
     email: ""
-    #hours:                 # optional, printed in every language: remove the first # of
-    #  - {{days: mo-fr, from: "08:30", to: "16:00"}}    # each of these three lines to use it
-    #  - {{days: we, from: "08:30", to: "12:00"}}       # days: mo tu we th fr sa su; a later
-    #                                                   # line for the same day replaces it
+    #hours:                 # optional, in every language: remove the first # of these 3 lines
+    #  - {{days: mo-fr, from: "08:30", to: "16:00"}}    # days: mo tu we th fr sa su
+    #  - {{days: we, from: "08:30", to: "12:00"}}       # a later line for a day replaces it
 clb:                # the school's CLB (pupil guidance centre)
   name: ""
   phone: ""
