@@ -173,12 +173,7 @@ def make_accessible(pdf: pikepdf.Pdf) -> None:
 
 def _artifacts(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, reachable: set) -> None:
     """Marked content no structure element reaches (page numbers) becomes an artifact."""
-    nums = tree.ParentTree.Nums
-    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    for number, page in enumerate(pdf.pages):
-        mcids = parents.get(number)
-        if not isinstance(mcids, pikepdf.Array):
-            continue
+    for page, mcids in _marked_pages(pdf, tree):
         orphans = {i for i, e in enumerate(mcids)
                    if not isinstance(e, pikepdf.Dictionary) or e.objgen not in reachable}
         if not orphans:
@@ -196,6 +191,17 @@ def _artifacts(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, reachable: set) -> No
             mcids[i] = pikepdf.Object.parse(b"null")
 
 
+def _marked_pages(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary
+                  ) -> Iterator[tuple[pikepdf.Page, pikepdf.Array]]:
+    """Each page with marked content, and the structure element of each of its MCIDs."""
+    nums = tree.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages):
+        mcids = parents.get(number)
+        if isinstance(mcids, pikepdf.Array):
+            yield page, mcids
+
+
 def _actual_text_to_elements(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
     """Each text run's /ActualText moves from its marked content to its structure element.
 
@@ -204,12 +210,7 @@ def _actual_text_to_elements(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None
     right, so a right-to-left line would come out reversed: there the glyphs'
     own mapping is the better guess.
     """
-    nums = tree.ParentTree.Nums
-    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    for number, page in enumerate(pdf.pages):
-        mcids = parents.get(number)
-        if not isinstance(mcids, pikepdf.Array):
-            continue
+    for page, mcids in _marked_pages(pdf, tree):
         operations, moved = [], False
         for operands, operator in pikepdf.parse_content_stream(page.obj):
             if (str(operator) == "BDC" and len(operands) == 2
