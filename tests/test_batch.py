@@ -435,7 +435,11 @@ def test_a_batch_listens_on_this_machine_only(tmp_path: Path) -> None:
             if line.startswith("[1/1]"):  # the cluster is still up
                 parent = psutil.Process(batch.pid)
                 for process in [parent, *parent.children(recursive=True)]:
-                    addresses |= {c.laddr.ip for c in process.net_connections(kind="inet")
+                    try:
+                        connections = process.net_connections(kind="inet")
+                    except psutil.NoSuchProcess:  # a short-lived helper ended meanwhile
+                        continue
+                    addresses |= {c.laddr.ip for c in connections
                                   if c.status == psutil.CONN_LISTEN}
                 break
         batch.communicate(timeout=300)
