@@ -285,8 +285,10 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
 
     from kit.pdf.produce import JobResult, produce_group
 
-    # The content and each language set's translations go to the workers once.
-    content = client.scatter(loaded.content, broadcast=True)
+    # Each leaflet's content and each of its language sets' translations go to
+    # the workers once.
+    contents = {ident: client.scatter(leaflet.content, broadcast=True)
+                for ident, leaflet in loaded.leaflets.items()}
     translations = {}
     owner: dict[str, list[tuple[SchoolRun, Job]]] = {}
     tasks = as_completed()
@@ -295,15 +297,18 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
     groups = layout_groups([job for run in pending for job in run.todo], chunk)
     last = groups[-1][0]
     for number, jobs in groups:
-        languages = jobs[0].languages
+        leaflet = loaded.of(jobs[0])
+        languages = (leaflet.id, jobs[0].languages)
         if languages not in translations:
             translations[languages] = client.scatter(
-                translations_for(loaded.content, loaded.states, languages), broadcast=True)
+                translations_for(leaflet.content, leaflet.states, jobs[0].languages),
+                broadcast=True)
         members = [(runs[job.school or ""], job) for job in jobs]
         schools = {job.school or "": loaded.schools[job.school or ""] for job in jobs}
         key = hashlib.sha256("".join(keys[j.name] for j in jobs).encode()).hexdigest()[:16]
         # Earlier chunks first, so finished schools come steadily from the list's start.
-        future = client.submit(produce_group, jobs, content, translations[languages], staging,
+        future = client.submit(produce_group, jobs, contents[leaflet.id], translations[languages],
+                               staging,
                                options.strict, schools, options.print_condition,
                                key=f"{jobs[0].name}-{len(jobs)}-{key}", retries=RETRIES,
                                priority=last - number, pure=False)
@@ -391,7 +396,7 @@ def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, s
     try:
         record_entries(run.jobs, state, loaded)
         languages = [SOURCE_LANGUAGE, *school.languages]
-        pruned = prune_school(out, run.slug, languages, state)
+        pruned = prune_school(out, school, languages, loaded, state)
         if moved or pruned or not (out / pack_path(run.slug)).exists():
             seal_pack(out, run.slug, languages, state)
         write_state(out, state, {state_shard(pack_path(run.slug))})
@@ -418,7 +423,7 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
         # Opened in Excel by the staff: a name like `=HYPERLINK(…)` stays text.
         writer.writerow([csv_cell(v) for v in (slug, school.name, run.status, len(paths), pages,
                                                f"{run.seconds:.1f}", " | ".join(run.problems))])
-    words = loaded.content.web
+    words = loaded.library.shared.web
     html = make_environment().get_template("web/schools.html").render(words=words, rows=rows)
     write_text_atomic(out / INDEX, html)
     write_text_atomic(out / REPORT, buffer.getvalue())

@@ -30,18 +30,21 @@ class Parser(argparse.ArgumentParser):
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = Parser(
         prog=program_name(),
-        description="Build the cyberbullying print kit.",
+        description="Build the parent leaflet kit: translated brochures, posters and web "
+                    "pages of every leaflet in content/leaflets/ (cyberpesten first).",
         epilog="Commands: build (default), extract, update, init LANG, compile, status, "
-               "check [--school PROFILE] [--all-languages], "
-               "new-school SLUG, review-sheet LANG, review-import LANG FILE, serve [--port N].",
+               "check [--school PROFILE] [--all-languages], new-school SLUG, new-leaflet ID, "
+               "review-sheet LANG, review-import LANG FILE, serve [--port N]. "
+               "--leaflet ID narrows builds and the catalog commands to one leaflet.",
     )
     parser.add_argument("command", nargs="?", default="build",
                         choices=["build", "extract", "update", "init", "compile", "status",
-                                 "check", "new-school", "review-sheet", "review-import",
-                                 "serve"])
+                                 "check", "new-school", "new-leaflet", "review-sheet",
+                                 "review-import", "serve"])
     parser.add_argument("language", nargs="?",
                         help="language code for `init` and the review commands; the new "
-                             "school's slug for `new-school`")
+                             "school's slug for `new-school`; the new leaflet's id for "
+                             "`new-leaflet`")
     parser.add_argument("file", nargs="?", type=Path,
                         help="the filled-in review sheet (.xlsx) for `review-import`")
     parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
@@ -57,6 +60,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="with --schools: serve Dask's dashboard and print its address; "
                              f"on {batch.DASHBOARD} (this machine only) unless an ADDRESS such "
                              "as 0.0.0.0:8787 is given")
+    parser.add_argument("--leaflet", action="append", metavar="ID",
+                        help="only this leaflet (repeatable): builds, extract, update, init, "
+                             "compile, status and review-sheet; default: every leaflet")
     parser.add_argument("--product", action="append", choices=sorted(PRODUCTS),
                         help="build only this product (repeatable)")
     parser.add_argument("--lang", action="append", metavar="CODE",
@@ -88,13 +94,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("`init` needs a language code, e.g. `python build.py init so`")
     if args.command == "new-school" and not args.language:
         parser.error("`new-school` needs a slug, e.g. `python build.py new-school de-linde`")
+    if args.command == "new-leaflet" and not args.language:
+        parser.error("`new-leaflet` needs an id, e.g. `python build.py new-leaflet schoolkosten`")
     if args.command in {"review-sheet", "review-import"} and not args.language:
         parser.error(f"`{args.command}` needs a language code, e.g. "
                      f"`python build.py {args.command} ar`")
     if args.command == "review-import" and not args.file:
         parser.error("`review-import` needs the sheet, e.g. "
                      "`python build.py review-import ar review-sheet-ar.xlsx`")
-    if args.command not in {"init", "new-school", "review-sheet", "review-import"} and (
+    if args.command not in {"init", "new-school", "new-leaflet", "review-sheet",
+                            "review-import"} and (
             args.language):
         parser.error(f"unexpected argument `{args.language}`")
     if args.command != "review-import" and args.file:
@@ -125,21 +134,23 @@ def main(argv: list[str]) -> int:
     try:
         match args.command:
             case "extract":
-                return commands.extract(paths)
+                return commands.extract(paths, args.leaflet)
             case "update":
-                return commands.update(paths)
+                return commands.update(paths, args.leaflet)
             case "init":
-                return commands.init(paths, args.language)
+                return commands.init(paths, args.language, args.leaflet)
             case "compile":
-                return commands.compile_all(paths)
+                return commands.compile_all(paths, args.leaflet)
             case "status":
-                return commands.status(paths, threshold)
+                return commands.status(paths, threshold, args.leaflet)
             case "check" if not args.all_languages:
                 return commands.check(paths, args.school)
             case "new-school":
                 return commands.new_school(SCHOOLS, args.language, args.locales)
+            case "new-leaflet":
+                return commands.new_leaflet(paths, args.language)
             case "review-sheet":
-                return commands.review_sheet(paths, args.language)
+                return commands.review_sheet(paths, args.language, args.leaflet)
             case "review-import":
                 return commands.review_import(paths, args.language, args.file)
             case "serve":
@@ -158,6 +169,7 @@ def main(argv: list[str]) -> int:
             schools=tuple(args.school or ()),
             print_condition=args.print_condition,
             school_list=args.schools,
+            leaflets=args.leaflet,
         )
         if args.command == "check":
             profile = args.school[0] if args.school else None

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from kit.plan import Job
 from kit.render import ROOT, TEMPLATES_DIR, stylesheet_paths
-from kit.sources.catalogs import catalog_path
+from kit.sources.catalogs import KIT_DOMAIN, catalog_path
+from kit.sources.content import LEAFLETS_DIR
 from kit.sources.languages import LANGUAGES_FILE, SOURCE_LANGUAGE, entry_key
 from kit.sources.school import School
 
@@ -34,7 +35,14 @@ def shared_inputs(content: Path) -> dict[str, str]:
         # language added to the file rebuilds nothing that does not print it.
         if p.name != LANGUAGES_FILE.name:
             inputs[f"content:{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
+    for p in sorted((content / LEAFLETS_DIR).glob("*.yaml")):
+        inputs[f"{LEAFLET}{p.stem}"] = hashlib.sha256(p.read_bytes()).hexdigest()
     return inputs
+
+
+# The key prefix of a leaflet's file among the shared inputs: a job depends on
+# its own leaflet only, so an edit to one leaflet rebuilds no other's files.
+LEAFLET = "leaflet:"
 
 
 def job_inputs(
@@ -45,7 +53,9 @@ def job_inputs(
     A school's job depends on its own profile and logo only, so editing one
     profile rebuilds that school and no other.
     """
-    inputs = dict(shared)
+    # A pack's printing guide names every leaflet's title; any other job reads its own.
+    inputs = {key: value for key, value in shared.items()
+              if not key.startswith(LEAFLET) or job.leaflet in (None, key[len(LEAFLET):])}
     if school is not None:
         inputs["school"] = repr(dataclasses.replace(school, logo=None, file=Path()))
         inputs["logo"] = school.logo.sha256 if school.logo else ""
@@ -57,10 +67,12 @@ def job_inputs(
     printed = {SOURCE_LANGUAGE, *job.languages, *(school.languages if school else ())}
     for code in sorted(printed):
         inputs[f"language:{code}"] = entry_key(code)
+    domains = [KIT_DOMAIN, job.leaflet] if job.leaflet else [KIT_DOMAIN]
     for code in job.languages:
-        po = catalog_path(locales, code)
-        if po.exists():
-            inputs[f"catalog:{code}"] = hashlib.sha256(po.read_bytes()).hexdigest()
+        for domain in domains:
+            po = catalog_path(locales, code, domain)
+            if po.exists():
+                inputs[f"catalog:{code}:{domain}"] = hashlib.sha256(po.read_bytes()).hexdigest()
     inputs["job"] = f"{job.name}|{[o.path for o in job.outputs]}|{settings}"
     digest = hashlib.sha256()
     for key in sorted(inputs):

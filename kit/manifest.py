@@ -96,6 +96,7 @@ def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState])
                   "date": max(dates).isoformat() if dates and not draft else None}
     return {
         "path": output.path,
+        "leaflet": output.leaflet,
         "product": output.product,
         "edition": output.edition,
         "languages": list(output.languages),
@@ -117,7 +118,7 @@ def manifest_entry(output: Output, info: dict, states: dict[str, LanguageState])
 def pack_entry(out: Path, path: str, slug: str, languages: list[str]) -> dict:
     """The manifest record of a school's zip."""
     return {
-        "path": path, "product": "pack", "edition": None, "languages": languages,
+        "path": path, "leaflet": None, "product": "pack", "edition": None, "languages": languages,
         "paper": None, "sheet": None, "imposed": False, "pages": None,
         "sha256": sha256_file(out / path), "text_scale": None, "stale": False,
         "review": None, "school": slug,

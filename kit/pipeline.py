@@ -32,8 +32,8 @@ from kit.manifest import (
     write_state,
 )
 from kit.pack import pack_path, write_pack
-from kit.plan import DEFAULT_CONDITION, Job, plan, plan_school
-from kit.sources.content import Content, load_content
+from kit.plan import DEFAULT_CONDITION, Job, LeafletPlan, plan, plan_school
+from kit.sources.content import Content, Library, load_library
 from kit.sources.languages import SOURCE_LANGUAGE, known_languages
 from kit.sources.school import School, load_schools
 from kit.sources.schoollist import load_school_list
@@ -48,6 +48,7 @@ from kit.translations import (
 
 if TYPE_CHECKING:
     from kit.pdf.produce import JobResult, Written
+    from kit.render import Translations
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -78,18 +79,45 @@ class Options:
     schools: tuple[Path, ...] = ()  # school profiles; none builds the department's edition
     print_condition: str = DEFAULT_CONDITION  # the print edition's output intent
     school_list: Path | None = None  # a network's schools, one per row (.csv or .xlsx)
+    leaflets: list[str] | None = None  # `--leaflet`: only these; None builds every leaflet
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """One leaflet with its languages, validated."""
+
+    content: Content
+    states: dict[str, LanguageState]
+    ready: list[str]  # complete languages, built
+    stale: list[str]  # incomplete languages: their previous outputs stay
+
+    @property
+    def id(self) -> str:
+        return self.content.document.id
+
+    def plan(self, languages: list[str] | None = None) -> LeafletPlan:
+        """This leaflet's part of a plan: its ready languages, or those of `languages`."""
+        codes = self.ready if languages is None else [c for c in languages if c in self.ready]
+        return LeafletPlan(self.id, codes, self.content.document.rules is not None)
 
 
 @dataclass(frozen=True)
 class Loaded:
     """Everything validated before any rendering starts."""
 
-    content: Content
-    states: dict[str, LanguageState]
-    ready: list[str]  # complete languages, built
-    stale: list[str]  # incomplete languages: their previous outputs stay
+    library: Library
+    leaflets: dict[str, Leaflet]  # the leaflets this build makes, by id
     schools: dict[str, School]  # by slug
     locales: Path = LOCALES  # where more catalogs come from when a site shows more languages
+
+    def of(self, job: Job) -> Leaflet:
+        """The leaflet a job renders; a pack's guide, of no one leaflet, takes the first."""
+        return self.leaflets[job.leaflet or next(iter(self.leaflets))]
+
+    @property
+    def ready(self) -> list[str]:
+        """Every language some leaflet builds."""
+        return list(dict.fromkeys(c for leaflet in self.leaflets.values() for c in leaflet.ready))
 
 
 # --- the build ----------------------------------------------------------------
@@ -101,7 +129,8 @@ def build(options: Options, list_only: bool = False) -> int:
     jobs = plan_all(loaded, options)
     if list_only:
         check_glyphs(loaded, loaded.ready)
-        print_plan(jobs, loaded.stale)
+        print_plan(jobs, [f"{leaflet.id} in {code}" for leaflet in loaded.leaflets.values()
+                          for code in leaflet.stale])
         return 0
 
     with output_lock(options.output):
@@ -160,23 +189,28 @@ def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loade
     order = list(known_languages())
     codes = sorted({e["languages"][0] for e in entries if len(e["languages"]) == 1},
                    key=order.index)
-    states = site_states(loaded, codes)
-    changed = build_site(out, folder, entries, loaded.content, states, codes,
-                         loaded.schools.get(slug or ""))
+    shown = [ident for ident in loaded.library.leaflets
+             if any(e.get("leaflet") == ident for e in entries)]
+    leaflets = {ident: site_leaflet(loaded, ident, codes) for ident in shown}
+    changed = build_site(out, folder, entries, leaflets, codes, loaded.schools.get(slug or ""),
+                         loaded.library.shared)
     return folder if changed else None
 
 
-def site_states(loaded: Loaded, codes: list[str]) -> dict[str, LanguageState]:
-    """The catalogs of every language a site shows, also those a narrow build did not load.
+def site_leaflet(loaded: Loaded, ident: str, codes: list[str]) -> Leaflet:
+    """A leaflet the site shows, with the catalogs of every language it shows.
 
-    `--lang fr` loads French only, but the site keeps showing every language
-    the manifest lists. A message missing since that language was built is
-    shown in Dutch, with the notice that says so, as on paper.
+    `--lang fr` or `--leaflet x` loads less, but the site keeps showing every
+    leaflet and language the manifest lists. A message missing since that
+    language was built is shown in Dutch, with the notice that says so, as on paper.
     """
-    missing = [c for c in codes if c not in loaded.states]
-    if not missing:
-        return loaded.states
-    return {**loaded.states, **load_languages(loaded.content, loaded.locales, missing)}
+    leaflet = loaded.leaflets.get(ident)
+    content = leaflet.content if leaflet else loaded.library.content(ident)
+    states = leaflet.states if leaflet else {}
+    missing = [c for c in codes if c not in states]
+    if missing:
+        states = {**states, **load_languages(content, loaded.locales, missing)}
+    return Leaflet(content, states, codes, [])
 
 
 @contextmanager
@@ -206,54 +240,75 @@ def output_lock(out: Path) -> Iterator[None]:
 
 
 def load_and_validate(options: Options) -> Loaded:
-    content = load_content(options.content)
-    check_content_markup(content)
+    library = load_library(options.content)
+    for ident in library.leaflets:
+        check_content_markup(library.content(ident))
     known = [c for c in requested_languages(options.locales, None) if c != SOURCE_LANGUAGE]
     if options.school_list is not None:
-        schools = load_school_list(options.school_list, known)
+        schools = load_school_list(options.school_list, known, list(library.leaflets))
     else:
-        schools = load_schools(list(options.schools), known)
+        schools = load_schools(list(options.schools), known, list(library.leaflets))
     asked = options.languages
     if schools and not asked:
         # A school's pack needs only the languages its profiles name.
         asked = [SOURCE_LANGUAGE, *dict.fromkeys(c for s in schools for c in s.languages)]
     codes = requested_languages(options.locales, asked)
-    # Dutch is always loaded: every bilingual edition needs it.
-    states = load_languages(
-        content, options.locales, list(dict.fromkeys([SOURCE_LANGUAGE, *codes]))
-    )
-    ready = [c for c in codes if states[c].buildable(options.threshold)]
-    stale = [c for c in codes if c not in ready]
+    ids = library.ids(options.leaflets)
+    if schools:
+        ids = [i for i in ids if any(s.leaflets is None or i in s.leaflets for s in schools)]
+    leaflets = {ident: load_leaflet(library.content(ident), codes, options) for ident in ids}
     for code in options.languages or ():
-        if code in stale:
-            raise UserError(not_buildable(code, states[code], options.threshold))
+        if leaflets and all(code in leaflet.stale for leaflet in leaflets.values()):
+            first = next(iter(leaflets.values()))
+            raise UserError(not_buildable(code, first.states[code], options.threshold))
     for school in schools:
-        check_school_languages(school, ready, states)
-    return Loaded(content, states, ready, stale, {s.slug: s for s in schools}, options.locales)
+        check_school_languages(school, leaflets)
+    return Loaded(library, leaflets, {s.slug: s for s in schools}, options.locales)
+
+
+def load_leaflet(content: Content, codes: list[str], options: Options) -> Leaflet:
+    """A leaflet's catalogs in every language asked for; which it can build."""
+    # Dutch is always loaded: every bilingual edition needs it.
+    states = load_languages(content, options.locales,
+                            list(dict.fromkeys([SOURCE_LANGUAGE, *codes])))
+    ready = [c for c in codes if states[c].buildable(options.threshold)]
+    return Leaflet(content, states, ready, [c for c in codes if c not in ready])
+
+
+def school_leaflets(school: School, loaded: Loaded) -> list[Leaflet]:
+    """The leaflets of a school's pack: those its profile names, or every one built."""
+    return [leaflet for ident, leaflet in loaded.leaflets.items()
+            if school.leaflets is None or ident in school.leaflets]
 
 
 def plan_all(loaded: Loaded, options: Options) -> list[Job]:
     """The department's edition, or the packs of the schools given."""
     if not loaded.schools:
-        return plan(loaded.ready, options.products, options.editions)
+        return plan([leaflet.plan() for leaflet in loaded.leaflets.values()],
+                    options.products, options.editions)
     jobs: list[Job] = []
     for school in loaded.schools.values():
-        languages = [c for c in school.languages if c in loaded.ready]
-        poster = [c for c in school.poster_languages if c in languages]
-        jobs += plan_school(school.slug, languages, poster, options.products, options.editions)
+        mine = [leaflet.plan(school.languages) for leaflet in school_leaflets(school, loaded)]
+        jobs += plan_school(school.slug, mine, school.poster_languages, options.products,
+                            options.editions)
     return jobs
 
 
-def check_school_languages(school: School, ready: list[str], states: dict) -> None:
+def check_school_languages(school: School, leaflets: dict[str, Leaflet]) -> None:
     """A school's pack never silently leaves out a language the school asked for."""
-    for code in school.languages:
-        if code not in states:
-            continue  # not asked for on the command line (`--lang`)
-        if code not in ready:
-            c = states[code].completeness
-            raise UserError(
-                f"the school asks for `{code}`, which is only {c.ratio:.0%} translated; "
-                f"finish the catalog or remove `{code}` from `languages`", school.file)
+    for ident, leaflet in leaflets.items():
+        if school.leaflets is not None and ident not in school.leaflets:
+            continue
+        for code in school.languages:
+            if code not in leaflet.states:
+                continue  # not asked for on the command line (`--lang`)
+            if code not in leaflet.ready:
+                c = leaflet.states[code].completeness
+                raise UserError(
+                    f"the school asks for `{code}`, in which the leaflet `{ident}` is only "
+                    f"{c.ratio:.0%} translated; finish its catalog, remove `{code}` from "
+                    "`languages`, or name the school's other leaflets in `leaflets`",
+                    school.file)
 
 
 def check_glyphs(loaded: Loaded, codes: list[str]) -> None:
@@ -262,8 +317,10 @@ def check_glyphs(loaded: Loaded, codes: list[str]) -> None:
     Only the languages about to be rendered: an unchanged language was checked
     when its files were made.
     """
-    for code in codes:
-        glyph_preflight(loaded.content, loaded.states[code])
+    for leaflet in loaded.leaflets.values():
+        for code in codes:
+            if code in leaflet.ready:
+                glyph_preflight(leaflet.content, leaflet.states[code])
 
 
 def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
@@ -287,14 +344,14 @@ def layout_groups(jobs: list[Job], chunk: int = SHARED_CHUNK) -> list[tuple[int,
     """
     slugs = list(dict.fromkeys(job.school for job in jobs))
     groups: list[tuple[int, list[Job]]] = []
-    shared: dict[tuple[int, tuple[str, ...]], list[Job]] = {}
+    shared: dict[tuple[int, str | None, tuple[str, ...]], list[Job]] = {}
     for job in jobs:
         number = slugs.index(job.school) // chunk
         if job.product == "brochure" and job.school is not None:
-            shared.setdefault((number, job.languages), []).append(job)
+            shared.setdefault((number, job.leaflet, job.languages), []).append(job)
         else:
             groups.append((number, [job]))
-    groups += [(number, members) for (number, _), members in shared.items()]
+    groups += [(number, members) for (number, _, _), members in shared.items()]
     return sorted(groups, key=lambda g: g[0])
 
 
@@ -313,9 +370,8 @@ def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options)
         groups.sort(key=lambda g: (g[0].product != "brochure", len(g[0].languages) == 1,
                                    -len(g)))
         futures = [
-            pool.submit(produce_group, members, loaded.content,
-                        translations_for(loaded.content, loaded.states, members[0].languages),
-                        staging, options.strict,
+            pool.submit(produce_group, members, loaded.of(members[0]).content,
+                        leaflet_translations(loaded, members[0]), staging, options.strict,
                         {j.school: loaded.schools[j.school] for j in members if j.school},
                         options.print_condition)
             for members in groups
@@ -325,6 +381,11 @@ def render_all(jobs: list[Job], loaded: Loaded, staging: Path, options: Options)
                 results.append(result)
                 done += report_result(result, done, total)
     return results
+
+
+def leaflet_translations(loaded: Loaded, job: Job) -> Translations:
+    leaflet = loaded.of(job)
+    return translations_for(leaflet.content, leaflet.states, job.languages)
 
 
 def report_result(result: JobResult, done: int, total: int) -> int:
@@ -361,7 +422,7 @@ def commit(
         record_entries(jobs, state, loaded)
         for slug, school in loaded.schools.items():
             languages = [SOURCE_LANGUAGE, *school.languages]
-            prune_school(out, slug, languages, state)
+            prune_school(out, school, languages, loaded, state)
             seal_pack(out, slug, languages, state)
         write_state(out, state)
         write_manifest(out, jobs, state, loaded)
@@ -389,20 +450,26 @@ def record_entries(jobs: list[Job], state: dict, loaded: Loaded) -> None:
     state remembers the record of every file it wrote.
     """
     for output in (o for j in jobs for o in j.outputs):
-        state[output.path]["entry"] = manifest_entry(output, state[output.path], loaded.states)
+        states = loaded.leaflets[output.leaflet].states if output.leaflet else {}
+        state[output.path]["entry"] = manifest_entry(output, state[output.path], states)
 
 
-def prune_school(out: Path, slug: str, languages: list[str], state: dict) -> bool:
-    """Remove a school's files in languages it no longer hands out; whether any were removed.
+def prune_school(out: Path, school: School, languages: list[str], loaded: Loaded,
+                 state: dict) -> bool:
+    """Remove a school's files in languages or leaflets it no longer hands out; whether any
+    were removed.
 
-    A language taken out of a profile is planned no more, so nothing would
-    replace its files: they would stay in the folder, the zip and the manifest.
+    A language or a leaflet taken out of a profile is planned no more, so nothing
+    would replace its files: they would stay in the folder, the zip and the manifest.
     """
+    slug = school.slug
     keep = set(languages)
+    mine = set(school.leaflets or loaded.library.leaflets)
     gone = [path for path, info in state.items()
             if isinstance(info, dict) and isinstance(entry := info.get("entry"), dict)
             and entry.get("school") == slug and entry.get("product") != "pack"
-            and not set(entry.get("languages") or ()) <= keep]
+            and (not set(entry.get("languages") or ()) <= keep
+                 or entry.get("leaflet") not in (None, *mine))]
     for path in gone:
         target = out / path
         target.unlink(missing_ok=True)
@@ -446,7 +513,8 @@ def write_manifest(out: Path, jobs: list[Job], state: dict, loaded: Loaded) -> N
         # Outputs outside this build's selection stay listed; those of a
         # language that fell below the threshold are marked stale until it is
         # translated again.
-        if any(code in loaded.stale for code in entry["languages"]):
+        leaflet = loaded.leaflets.get(entry.get("leaflet") or "")
+        if leaflet and any(code in leaflet.stale for code in entry["languages"]):
             entry = {**entry, "stale": True}
         entries.append(entry)
     entries += [state[pack_path(slug)]["entry"] for slug in loaded.schools
@@ -472,23 +540,24 @@ def not_buildable(code: str, state: LanguageState, threshold: float) -> str:
 
 def report_stale(loaded: Loaded, options: Options) -> None:
     """Languages below the threshold, in the summary; old files are named only if they exist."""
-    kept = {code for e in read_json(options.output / MANIFEST, []) if isinstance(e, dict)
-            for code in e.get("languages") or () if e.get("stale")}
-    for code in loaded.stale:
-        c = loaded.states[code].completeness
-        assert c is not None
-        first = ", ".join(t.key for t in c.missing[:5])
-        more = f" and {len(c.missing) - 5} more" if len(c.missing) > 5 else ""
-        outputs = ("; its previous files are kept and marked stale" if code in kept
-                   else "; it has no files yet")
-        print(f"not built: {code} is {c.ratio:.0%} translated, below the "
-              f"{options.threshold:.0%} threshold{outputs}. Missing or fuzzy: {first}{more}",
-              file=sys.stderr)
-    for code in loaded.ready:
-        count = loaded.states[code].untranslated
-        if count:
-            print(f"partly translated: {code} was built with {count} messages in Dutch "
-                  "(every file says so)", file=sys.stderr)
+    kept = {(e.get("leaflet"), code) for e in read_json(options.output / MANIFEST, [])
+            if isinstance(e, dict) for code in e.get("languages") or () if e.get("stale")}
+    for leaflet in loaded.leaflets.values():
+        for code in leaflet.stale:
+            c = leaflet.states[code].completeness
+            assert c is not None
+            first = ", ".join(t.key for t in c.missing[:5])
+            more = f" and {len(c.missing) - 5} more" if len(c.missing) > 5 else ""
+            outputs = ("; its previous files are kept and marked stale"
+                       if (leaflet.id, code) in kept else "; it has no files yet")
+            print(f"not built: the leaflet {leaflet.id} in {code} is {c.ratio:.0%} translated, "
+                  f"below the {options.threshold:.0%} threshold{outputs}. Missing or fuzzy: "
+                  f"{first}{more}", file=sys.stderr)
+        for code in leaflet.ready:
+            count = leaflet.states[code].untranslated
+            if count:
+                print(f"partly translated: the leaflet {leaflet.id} in {code} was built with "
+                      f"{count} messages in Dutch (every file says so)", file=sys.stderr)
 
 
 def print_plan(jobs: list[Job], stale: list[str]) -> None:

@@ -1,6 +1,6 @@
 """The build plan: every output the kit makes, declared as data before rendering.
 
-A `Job` is one product in one language set, rendered in one worker; it
+A `Job` is one product of one leaflet in one language set, rendered in one worker; it
 writes one `Output` file per edition. Editions that share a page geometry
 share a layout, so the screen and office files are laid out once.
 """
@@ -53,16 +53,18 @@ class Output:
     languages: tuple[str, ...]
     edition: str
     school: str | None = None  # a school's slug; None for the department's edition
+    leaflet: str | None = None  # the leaflet's id; None for a pack's printing guide
 
     @property
     def path(self) -> str:
-        """Where the file lands, relative to `output/`."""
+        """Where the file lands, relative to `output/`: a leaflet's files in its own folder."""
         folder = f"schools/{self.school}/" if self.school else ""
         if self.product == "guide":
             return f"{folder}printing-guide.pdf"
         langs = "multilingual" if self.multilingual else "-".join(self.languages)
         suffix = "-booklet" if self.imposed else ""
-        return f"{folder}{self.edition}/{langs}/{self.product}-{self.paper.lower()}{suffix}.pdf"
+        return (f"{folder}{self.leaflet}/{self.edition}/{langs}/"
+                f"{self.product}-{self.paper.lower()}{suffix}.pdf")
 
     @property
     def multilingual(self) -> bool:
@@ -114,10 +116,13 @@ class Job:
     languages: tuple[str, ...]
     outputs: tuple[Output, ...]
     school: str | None = None
+    leaflet: str | None = None
 
     @property
     def name(self) -> str:
         name = f"{self.product}-{self.paper.lower()}-{'-'.join(self.languages)}"
+        if self.leaflet:
+            name = f"{self.leaflet}/{name}"
         return f"{self.school}/{name}" if self.school else name
 
     @property
@@ -145,36 +150,49 @@ def language_sets(languages: list[str]) -> list[tuple[str, ...]]:
 
 
 def _job(product: str, paper: str, langs: tuple[str, ...], editions: list[str],
-         school: str | None = None) -> Job:
-    outputs = tuple(Output(product, paper, langs, e, school) for e in editions)
-    return Job(product, paper, langs, outputs, school)
+         school: str | None = None, leaflet: str | None = None) -> Job:
+    outputs = tuple(Output(product, paper, langs, e, school, leaflet) for e in editions)
+    return Job(product, paper, langs, outputs, school, leaflet)
 
 
-def plan(languages: list[str], products: list[str], editions: list[str]) -> list[Job]:
-    """The department's edition: every language set, product and paper."""
+@dataclass(frozen=True)
+class LeafletPlan:
+    """What one leaflet contributes to a build: its id, its built languages, its posters."""
+
+    id: str
+    languages: list[str]
+    has_rules: bool  # a leaflet without a rules section has no posters
+
+
+def plan(leaflets: list[LeafletPlan], products: list[str], editions: list[str]) -> list[Job]:
+    """The department's edition: every leaflet, language set, product and paper."""
     return [
-        _job(product, paper, langs, editions)
-        for langs in language_sets(languages)
-        for product in products
+        _job(product, paper, langs, editions, leaflet=leaflet.id)
+        for leaflet in leaflets
+        for langs in language_sets(leaflet.languages)
+        for product in products if product == "brochure" or leaflet.has_rules
         for paper in PRODUCTS[product]
     ]
 
 
 def plan_school(
-    slug: str, languages: list[str], poster_languages: list[str], products: list[str],
+    slug: str, leaflets: list[LeafletPlan], poster_languages: list[str], products: list[str],
     editions: list[str],
 ) -> list[Job]:
-    """A school's pack: its brochures, its Dutch and multilingual posters, a printing guide."""
+    """A school's pack: per leaflet its brochures and its Dutch and multilingual posters;
+    one printing guide for all."""
     jobs = []
-    if "brochure" in products:
-        jobs += [_job("brochure", "A5", langs, editions, slug)
-                 for langs in language_sets([SOURCE_LANGUAGE, *languages])]
-    if "poster" in products:
-        poster_sets = [(SOURCE_LANGUAGE,)]
-        if poster_languages:
-            poster_sets.append((SOURCE_LANGUAGE, *poster_languages))
-        jobs += [_job("poster", paper, langs, editions, slug)
-                 for langs in poster_sets for paper in PRODUCTS["poster"]]
+    for leaflet in leaflets:
+        if "brochure" in products:
+            jobs += [_job("brochure", "A5", langs, editions, slug, leaflet.id)
+                     for langs in language_sets([SOURCE_LANGUAGE, *leaflet.languages])]
+        if "poster" in products and leaflet.has_rules:
+            poster_sets = [(SOURCE_LANGUAGE,)]
+            posters = [c for c in poster_languages if c in leaflet.languages]
+            if posters:
+                poster_sets.append((SOURCE_LANGUAGE, *posters))
+            jobs += [_job("poster", paper, langs, editions, slug, leaflet.id)
+                     for langs in poster_sets for paper in PRODUCTS["poster"]]
     # The guide names every file of the pack, so it is made with every pack.
     jobs.append(_job("guide", "A4", (SOURCE_LANGUAGE,), ["screen"], slug))
     return jobs

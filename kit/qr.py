@@ -27,7 +27,13 @@ def short_address(url: str) -> str:
     return url.split("://", 1)[-1].rstrip("/")
 
 
-def page_url(site_url: str, code: str | None) -> str:
-    """The web page of one language, or the language chooser when code is None."""
+def leaflet_page(leaflet: str, bilingual: bool = False) -> str:
+    """A leaflet's page in its language's folder of the web edition; beside the Dutch with
+    `bilingual`."""
+    return f"{leaflet}-nl.html" if bilingual else f"{leaflet}.html"
+
+
+def page_url(site_url: str, code: str | None, leaflet: str) -> str:
+    """A leaflet's web page in one language, or the language chooser when code is None."""
     base = site_url.rstrip("/") + "/"
-    return base if code is None else f"{base}{code}/"
+    return base if code is None else f"{base}{code}/{leaflet_page(leaflet)}"

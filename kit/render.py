@@ -277,13 +277,16 @@ def render_html(
         # The page in the one translation's language; the chooser for Dutch alone
         # and for the multilingual poster.
         target = translation.lang.code if translation is not None and len(cols) <= 2 else None
-        url = page_url(site, target)
+        url = page_url(site, target, doc.id)
         qr = {"uri": qr_data_uri(url), "address": short_address(url)}
     names = {c: language(c).name_in(SOURCE_LANGUAGE) for c in codes}
+    # A pack's guide names each of its leaflets and the folder that holds it.
+    pack = (school.leaflets or tuple(content.titles)) if school else ()
+    leaflets = "; ".join(f"“{content.titles[i]}” (map {i})" for i in pack)
     template = env.get_template(job.template)
     return template.render(
         doc=doc,
-        rules=doc.rules_section(),
+        rules=doc.rules,
         cols=cols,
         main=cols[0],
         translation=translation,
@@ -299,6 +302,7 @@ def render_html(
         body_pages=body_pages,
         school=school,
         guide=content.guide,
+        leaflets=leaflets,
         reviews=tr.reviews,
         untranslated=tr.untranslated,
         language_names=names,

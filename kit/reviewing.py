@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from kit.errors import UserError, display_path
 from kit.render import Renderer, RenderLog, review_sheet_html, review_sheet_styles
 from kit.sources import catalogs, review
-from kit.sources.content import REVIEW_SHEET_FILE, Content, load_untranslated
+from kit.sources.content import FIRST_LEAFLET, REVIEW_SHEET_FILE, Content, load_untranslated
 from kit.sources.languages import SOURCE_LANGUAGE, language, language_name
 from kit.sources.markup import character_problems, compare
 from kit.spreadsheets import bounded_rows, open_xlsx
@@ -86,7 +86,7 @@ def sheet_words(content_dir: Path) -> dict[str, str]:
 # --- writing -----------------------------------------------------------------------
 
 
-def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
+def write_xlsx(path: Path, lang: str, leaflet: str, rows: list[Row], words: dict[str, str],
                title: str, own_intro: str = "") -> None:
     """The sheet to fill in; `own_intro` is the instructions in the language under review."""
     name = language(lang).name_in("en")
@@ -137,7 +137,8 @@ def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
     about = book.create_sheet(ABOUT)
     for row, (key, value) in enumerate(
-        (("language", lang), ("kit", kit_version()), ("made", datetime.date.today().isoformat())),
+        (("language", lang), ("leaflet", leaflet), ("kit", kit_version()),
+         ("made", datetime.date.today().isoformat())),
         start=1,
     ):
         about.cell(row, 1, key)
@@ -150,16 +151,18 @@ def write_xlsx(path: Path, lang: str, rows: list[Row], words: dict[str, str],
 
 def write_sheets(content: Content, content_dir: Path, locales: Path, lang: str,
                  folder: Path) -> tuple[Path, Path]:
-    loaded = _catalog(locales, lang)
+    """One leaflet's sheets (with the kit's words) to review in one language."""
+    leaflet = content.document.id
+    loaded = _catalog(locales, lang, leaflet)
     rows = rows_of(content, loaded.catalog)
     words = sheet_words(content_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    xlsx = folder / f"review-sheet-{lang}.xlsx"
-    pdf = folder / f"review-sheet-{lang}.pdf"
+    xlsx = folder / f"review-sheet-{lang}-{leaflet}.xlsx"
+    pdf = folder / f"review-sheet-{lang}-{leaflet}.pdf"
     title = content.document.title.source
     # The instructions in the reviewer's own language, from the catalog under review.
     own = next((r.translation for r in rows if r.key == content.label("review-intro").key), "")
-    write_xlsx(xlsx, lang, rows, words, title, own)
+    write_xlsx(xlsx, lang, leaflet, rows, words, title, own)
     renderer = Renderer()
     log = RenderLog()
     html = review_sheet_html(renderer.env, lang, rows, words, title, own)
@@ -170,14 +173,16 @@ def write_sheets(content: Content, content_dir: Path, locales: Path, lang: str,
     return xlsx, pdf
 
 
-def _catalog(locales: Path, lang: str) -> catalogs.LoadedCatalog:
+def _catalog(locales: Path, lang: str, leaflet: str) -> catalogs.LoadedCatalog:
+    """A leaflet's catalog with the kit's, in the language under review."""
     if lang == SOURCE_LANGUAGE:
         raise UserError("Dutch is the source text: there is no translation to review")
-    path = catalogs.catalog_path(locales, lang)
-    if not path.exists():
-        raise UserError(f"there is no catalog for `{lang}`; create it with "
-                        f"`python build.py init {lang}`", path)
-    return catalogs.read_catalog(path, lang)
+    for path in (catalogs.catalog_path(locales, lang, catalogs.KIT_DOMAIN),
+                 catalogs.catalog_path(locales, lang, leaflet)):
+        if not path.exists():
+            raise UserError(f"there is no catalog for `{lang}`; create it with "
+                            f"`python build.py init {lang}`", path)
+    return catalogs.read_language(locales, lang, leaflet)
 
 
 # --- reading back ------------------------------------------------------------------
@@ -235,8 +240,9 @@ def _ok(text: str, at: int, path: Path) -> bool | None:
                     "for OK, or leave it empty and write the correction in column G", path, at)
 
 
-def read_answers(path: Path, lang: str) -> tuple[str, list[Answer]]:
-    """The reviewer's name and answers; a sheet for another language is refused."""
+def read_answers(path: Path, lang: str) -> tuple[str, str, list[Answer]]:
+    """The sheet's leaflet, the reviewer's name and answers; a sheet for another language
+    is refused."""
     with open_xlsx(path, "review sheet", data_only=False) as book:
         if SHEET not in book.sheetnames or ABOUT not in book.sheetnames:
             raise UserError("this is not a review sheet of the kit (it has no `Review` and "
@@ -245,6 +251,8 @@ def read_answers(path: Path, lang: str) -> tuple[str, list[Answer]]:
         about = {_text(r[0].value): _text(r[1].value)
                  for r in bounded_rows(book[ABOUT], 10, 2, path, "review sheet") if len(r) == 2}
         made_for = about.get("language", "")
+        # Sheets made before the kit had more than one leaflet were of its first.
+        leaflet = about.get("leaflet") or FIRST_LEAFLET
         if made_for != lang:
             raise UserError(f"this review sheet is for `{made_for}` "
                             f"({language_name(made_for) if made_for else 'no language'}), not "
@@ -276,7 +284,7 @@ def read_answers(path: Path, lang: str) -> tuple[str, list[Answer]]:
             ok=_ok(_value(cells, OK_COLUMN, at, path), at, path),
             correction=_value(cells, CORRECTION_COLUMN, at, path), comment=comment,
         ))
-    return name, answers
+    return leaflet, name, answers
 
 
 @dataclass
@@ -376,11 +384,14 @@ def apply_answers(catalog: Catalog, name: str, answers: list[Answer], path: Path
 
 
 def import_sheet(locales: Path, lang: str, sheet: Path) -> Outcome:
-    loaded = _catalog(locales, lang)
-    name, answers = read_answers(sheet, lang)
+    leaflet, name, answers = read_answers(sheet, lang)
+    loaded = _catalog(locales, lang, leaflet)
     outcome = apply_answers(loaded.catalog, name, answers, sheet, datetime.date.today())
-    catalogs.write_catalog(loaded.catalog, loaded.path)
-    print(f"{display_path(loaded.path)}: {outcome.reviewed} texts reviewed by {name} "
+    # The answers changed messages shared with each file's own catalog.
+    for path, catalog in loaded.parts.items():
+        catalogs.write_catalog(catalog, path)
+    print(f"{display_path(loaded.path)} and {display_path(loaded.kit_path or loaded.path)}: "
+          f"{outcome.reviewed} texts reviewed by {name} "
           f"({outcome.corrected} corrected), {outcome.comments} comments for the translator, "
           f"{outcome.rejected} marked not OK without a correction, "
           f"{outcome.unanswered} not yet reviewed")

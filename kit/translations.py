@@ -12,10 +12,9 @@ from kit.sources import review
 from kit.sources.catalogs import (
     Completeness,
     LoadedCatalog,
-    catalog_path,
     completeness,
     discover_catalogs,
-    read_catalog,
+    read_language,
 )
 from kit.sources.content import Content, Text
 from kit.sources.fonts import missing_glyphs
@@ -74,10 +73,12 @@ def requested_languages(locales: Path, asked: list[str] | None) -> list[str]:
 
 
 def load_languages(content: Content, locales: Path, codes: list[str]) -> dict[str, LanguageState]:
+    """The languages of one leaflet: its catalog and the kit's, in each language."""
     translated = [c for c in codes if c != SOURCE_LANGUAGE]
+    leaflet = content.document.id
     # Threads, because each catalog waits on a `msgfmt --check` process.
     with ThreadPoolExecutor() as pool:
-        pending = {c: pool.submit(read_catalog, catalog_path(locales, c), c) for c in translated}
+        pending = {c: pool.submit(read_language, locales, c, leaflet) for c in translated}
     states = {}
     for code in codes:
         if code == SOURCE_LANGUAGE:
@@ -99,7 +100,7 @@ def check_catalog(content: Content, loaded: LoadedCatalog) -> None:
         if reason:
             raise UserError(
                 f"{reason} (context `{text.key}`)",
-                loaded.path,
+                loaded.path_of(text.key),
                 loaded.line_of(text.key, text.source),
             )
 
@@ -149,7 +150,7 @@ def check_reviewers(loaded: LoadedCatalog) -> None:
         problem = review.reviewer_problem(mark.reviewer) if mark else None
         if problem:
             raise UserError(f"the reviewer's name in the `reviewed:` comment {problem}",
-                            loaded.path, message.lineno)
+                            loaded.path_of(message.context or ""), message.lineno)
 
 
 def glyph_preflight(content: Content, state: LanguageState) -> None:
@@ -170,7 +171,9 @@ def glyph_preflight(content: Content, state: LanguageState) -> None:
     if missing:
         chars = " ".join(f"U+{ord(c):04X} ({c})" for c in missing)
         first = next(iter(missing.values()))
-        where = state.catalog.path if state.catalog else (first.file if first else None)
+        where = None if first is None else first.file
+        if state.catalog is not None:
+            where = state.catalog.path_of(first.key) if first else state.catalog.path
         line = None
         if first is not None:
             line = (state.catalog.line_of(first.key, first.source) if state.catalog

@@ -131,10 +131,10 @@ def problems_of(output: Output, path: Path, pages: int, headings: int,
 
 def _entry_output(entry: dict) -> Output:
     return Output(entry["product"], entry["paper"], tuple(entry["languages"]), entry["edition"],
-                  entry.get("school"))
+                  entry.get("school"), entry.get("leaflet"))
 
 
-def check_manifest(out: Path, manifest: list[dict], headings: int,
+def check_manifest(out: Path, manifest: list[dict], headings: Callable[[dict], int],
                    expect: Callable[[dict], Expectation] = lambda _: NOTHING) -> list[str]:
     """Check every file the manifest lists; print a table; return one line per failure.
 
@@ -154,8 +154,8 @@ def check_manifest(out: Path, manifest: list[dict], headings: int,
             if sha256_file(path) != entry["sha256"]:
                 problems.append("checksum: the file differs from the one the build wrote "
                                 "and listed")
-            errors, warnings = verdict(_entry_output(entry), path, entry["pages"], headings,
-                                       expect(entry))
+            errors, warnings = verdict(_entry_output(entry), path, entry["pages"],
+                                       headings(entry), expect(entry))
             problems += errors
         rows.append((entry["path"], problems, warnings))
     width = max((len(path) for path, _, _ in rows), default=10)

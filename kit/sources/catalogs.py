@@ -1,20 +1,22 @@
 """Message catalogs: extraction, merging, compiling and completeness.
 
-Catalogs are standard gettext PO files (`locales/<lang>/LC_MESSAGES/messages.po`)
-that translators edit in Poedit or Weblate. Every message carries a context
-built from the content's stable ids, so merging matches messages by context:
-a reordered list changes nothing, and an edited Dutch sentence makes exactly
-its own entry fuzzy.
+Catalogs are standard gettext PO files that translators edit in Poedit or
+Weblate, one per gettext domain: `locales/<lang>/LC_MESSAGES/kit.po` for the
+kit's shared words and `<leaflet>.po` for each leaflet, each with its template
+`locales/<domain>.pot`. Every message carries a context built from the
+content's stable ids, so merging matches messages by context: a reordered list
+changes nothing, and an edited Dutch sentence makes exactly its own entry fuzzy.
 """
 
 from __future__ import annotations
 
 import datetime
+import difflib
 import io
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -30,48 +32,69 @@ from kit.sources.languages import cldr_locale, known_languages, language_name
 from kit.version import kit_version
 
 PROJECT = "cyberbullying-print-kit"
-DOMAIN = "messages"
+# The kit's shared words; every other domain is a leaflet's id.
+KIT_DOMAIN = "kit"
+KIT_CONTEXT = "kit."
 REVIEW_HEADER = "X-Review-Status"
 REVIEWER_HEADER = "X-Reviewed-By"
 REVIEW_DATE_HEADER = "X-Review-Date"
 # Where translators and reviewers report a wrong or unclear Dutch message.
 BUGS_TO = "the kit's issue tracker (README: Translating)"
 TEMPLATE_COMMENT = """\
-# The messages of the cyberbullying print kit, extracted from content/ by
-# `python build.py extract`. Do not edit: translations start from
+# The messages of the parent leaflet kit ({domain}), extracted from content/
+# by `python build.py extract`. Do not edit: translations start from
 # `python build.py init LANG`."""
 HEADER_COMMENT = """\
-# {name} translation of the cyberbullying print kit.
+# {name} translation of the parent leaflet kit ({domain}).
 # A draft until a native speaker has reviewed every message: the README's
 # "Reviewing a translation" says how (`build.py review-sheet {lang}`). The kit
 # records each review as a `# reviewed:` comment on its message."""
 
 
-def catalog_path(locales: Path, lang: str) -> Path:
-    return locales / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(locales: Path, lang: str, domain: str) -> Path:
+    return locales / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
-def template_path(locales: Path) -> Path:
-    return locales / f"{DOMAIN}.pot"
+def template_path(locales: Path, domain: str) -> Path:
+    return locales / f"{domain}.pot"
+
+
+def domain_of(location: str) -> str:
+    """A message's domain from the file it was extracted from: a leaflet's, or the kit's."""
+    path = Path(location)
+    return path.stem if path.parent.name == "leaflets" else KIT_DOMAIN
 
 
 # --- extraction ---------------------------------------------------------------
 
 
-def extract(root: Path, mapping_file: Path) -> Catalog:
-    """Run Babel's extraction exactly as `pybabel extract -F babel.cfg .` does."""
+def extract(root: Path, mapping_file: Path) -> dict[str, Catalog]:
+    """Run Babel's extraction as `pybabel extract -F babel.cfg .` does, one template per domain.
+
+    `pybabel extract -F babel.cfg -o locales/<id>.pot content/leaflets/<id>.yaml`
+    gives a leaflet's template; the kit's words are everything else.
+    """
     with mapping_file.open(encoding="utf-8") as fileobj:
         method_map, options_map = parse_mapping_cfg(fileobj, str(mapping_file))
-    catalog = Catalog(
-        project=PROJECT, version=kit_version(), msgid_bugs_address=BUGS_TO, fuzzy=False,
-        charset="utf-8", header_comment=TEMPLATE_COMMENT,
-        last_translator="none: this is the template", language_team="none: the template",
-    )
-    catalog.revision_date = catalog.creation_date
+    templates: dict[str, Catalog] = {}
     for filename, lineno, message, comments, context in extract_from_dir(
         str(root), method_map, options_map
     ):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+        domain = domain_of(filename)
+        if domain not in templates:
+            templates[domain] = _template_catalog(domain)
+        templates[domain].add(message, None, [(filename, lineno)], auto_comments=comments,
+                              context=context)
+    return templates
+
+
+def _template_catalog(domain: str) -> Catalog:
+    catalog = Catalog(
+        project=PROJECT, version=kit_version(), msgid_bugs_address=BUGS_TO, fuzzy=False,
+        charset="utf-8", header_comment=TEMPLATE_COMMENT.format(domain=domain),
+        last_translator="none: this is the template", language_team="none: the template",
+    )
+    catalog.revision_date = catalog.creation_date
     return catalog
 
 
@@ -136,10 +159,22 @@ def summarize_review(catalog: Catalog) -> Review:
 
 @dataclass
 class LoadedCatalog:
+    """One catalog file, or a leaflet's catalog read together with the kit's (`read_language`)."""
+
     lang: str
-    path: Path
+    path: Path  # the file read; a leaflet's, when read with the kit's
     catalog: Catalog
     review: Review
+    kit_path: Path | None = None  # the kit's catalog, when read with a leaflet's
+    # The files read, each with its own catalog (whose messages `catalog` shares):
+    # what a change to `catalog`'s messages is written back to.
+    parts: dict[Path, Catalog] = field(default_factory=dict)
+
+    def path_of(self, key: str) -> Path:
+        """The file that holds a message: the kit's words are in the kit's catalog."""
+        if self.kit_path is not None and key.startswith(KIT_CONTEXT):
+            return self.kit_path
+        return self.path
 
     def translation(self, key: str, source: str) -> str | None:
         """The translation of a message, or None if missing or fuzzy."""
@@ -208,7 +243,8 @@ def write_catalog(catalog: Catalog, path: Path) -> None:
     catalog.msgid_bugs_address = BUGS_TO
     catalog.language_team = f"{language_name(lang)} translators of the {PROJECT}"
     summary = summarize_review(catalog)
-    catalog.header_comment = HEADER_COMMENT.format(name=language_name(lang), lang=lang)
+    catalog.header_comment = HEADER_COMMENT.format(name=language_name(lang), lang=lang,
+                                                   domain=path.stem)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76, include_previous=True, sort_output=False)
     text = buffer.getvalue().decode("utf-8")
@@ -243,12 +279,33 @@ def write_text_atomic(path: Path, text: str) -> None:
                         "unchanged", path) from None
 
 
-def discover_catalogs(locales: Path) -> dict[str, Path]:
-    """Every catalog on disk, by language code (including unknown codes, to report them)."""
+def discover_catalogs(locales: Path, domain: str = KIT_DOMAIN) -> dict[str, Path]:
+    """Every catalog of a domain on disk, by language code (including unknown codes, to
+    report them). A language is in the kit when it has the kit's catalog."""
     found = {}
-    for po in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po in sorted(locales.glob(f"*/LC_MESSAGES/{domain}.po")):
         found[po.parent.parent.name] = po
     return found
+
+
+def read_language(locales: Path, lang: str, leaflet: str) -> LoadedCatalog:
+    """A language's catalog of one leaflet, read together with its kit catalog.
+
+    A leaflet not yet started in the language (no file) counts as untranslated:
+    that leaflet is not built in it, and every other leaflet still is.
+    """
+    kit = read_catalog(catalog_path(locales, lang, KIT_DOMAIN), lang)
+    path = catalog_path(locales, lang, leaflet)
+    own = (read_catalog(path, lang).catalog if path.exists()
+           else new_catalog(Catalog(), lang))
+    combined = Catalog(locale=kit.catalog.locale, charset="utf-8", fuzzy=False)
+    for message in [*own, *kit.catalog]:
+        if message.id:
+            combined[message.id] = message
+    combined.obsolete.update(own.obsolete)
+    combined.obsolete.update(kit.catalog.obsolete)
+    return LoadedCatalog(lang, path, combined, summarize_review(combined), kit.path,
+                         {path: own, kit.path: kit.catalog})
 
 
 # --- merging ------------------------------------------------------------------
@@ -303,6 +360,66 @@ def merge(template: Catalog, old: Catalog) -> Catalog:
     return new
 
 
+# --- translation memory --------------------------------------------------------
+
+# How alike two Dutch sentences must be (difflib's ratio) for one's translation
+# to be offered for the other, marked fuzzy. GNU msgmerge offers from 0.6; a
+# volunteer fixing a suggestion should mostly keep it, so the kit asks more.
+CLOSE_MATCH = 0.8
+
+
+@dataclass(frozen=True)
+class Remembered:
+    identical: int = 0  # filled as translated: the same Dutch in another leaflet
+    close: int = 0  # filled as fuzzy suggestions: nearly the same Dutch
+
+
+def fill_from_memory(catalog: Catalog, memory: dict[str, Catalog]) -> Remembered:
+    """Fill untranslated messages from the same language's other leaflets, as
+    `msgmerge --compendium` does.
+
+    The same Dutch gives the same translation, with its back-translation and,
+    when it was reviewed as it stands, its review mark: the reviewer approved
+    exactly this Dutch and this translation. Nearly the same Dutch gives a
+    fuzzy suggestion, never printed until a translator confirms it. Each says
+    where it came from in a `# memory:` comment.
+    """
+    known: dict[str, tuple[str, Message]] = {}
+    for leaflet, other in memory.items():
+        for message in other:
+            if message.id and not message.fuzzy and _has_text(message):
+                known.setdefault(str(message.id), (leaflet, message))
+    sources = list(known)
+    identical = close = 0
+    for message in catalog:
+        if not message.id or _has_text(message):
+            continue
+        same = known.get(str(message.id))
+        nearest = same or next(
+            (known[m] for m in difflib.get_close_matches(str(message.id), sources, 1, CLOSE_MATCH)),
+            None)
+        if nearest is None:
+            continue
+        leaflet, source = nearest
+        how = "identical Dutch" if same else "close Dutch: check the difference"
+        message.string = source.string
+        back = review.back_translation(source)
+        message.user_comments = [
+            *([f"{review.BACK_TRANSLATION} {back}"] if back else []),
+            f"{review.MEMORY} from the leaflet `{leaflet}`, message `{source.context}` ({how})",
+        ]
+        if same:
+            identical += 1
+            mark = review.review_mark(source)
+            if mark is not None and review.state(source) == review.REVIEWED_STATE:
+                review.mark_reviewed(message, mark.reviewer, mark.date)
+        else:
+            close += 1
+            message.flags.add("fuzzy")
+            message.previous_id = [source.id]
+    return Remembered(identical, close)
+
+
 def new_catalog(template: Catalog, lang: str) -> Catalog:
     catalog = Catalog(
         locale=cldr_locale(lang),
@@ -337,6 +454,7 @@ class Completeness:
     review: Review
     reviewed: int = 0  # reviewed, and neither text changed since
     out_of_date: int = 0  # fuzzy, or changed since its review
+    remembered: int = 0  # filled by the translation memory, as translated or fuzzy
 
     @property
     def ratio(self) -> float:
@@ -349,7 +467,8 @@ def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
     wanted = {(t.key, t.source) for t in texts}
     translated = fuzzy = 0
     missing = []
-    states = [review.state(loaded.catalog.get(t.source, context=t.key)) for t in texts]
+    found = [loaded.catalog.get(t.source, context=t.key) for t in texts]
+    states = [review.state(m) for m in found]
     for text in texts:
         message = loaded.catalog.get(text.source, context=text.key)
         if message is not None and _has_text(message) and not message.fuzzy:
@@ -373,6 +492,7 @@ def completeness(content: Content, loaded: LoadedCatalog) -> Completeness:
         review=loaded.review,
         reviewed=states.count(review.REVIEWED_STATE),
         out_of_date=states.count(review.OUT_OF_DATE),
+        remembered=sum(1 for m in found if m is not None and review.memory_note(m)),
     )
 
 

@@ -6,6 +6,7 @@ every schema error can name the exact line a content editor has to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterator
@@ -83,6 +84,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
+    """One leaflet: its own words and where they come from."""
+
     id: str
     title: Text
     publisher: str
@@ -90,21 +93,33 @@ class Document:
     edition: datetime.date
     sections: tuple[Section, ...]
     file: Path
+    rules_credit: Text | None = None  # where the rules of thumb come from, in the colophon
 
-    def rules_section(self) -> Section:
-        for section in walk_sections(self.sections):
-            if section.rules:
-                return section
-        raise UserError("no section is marked `rules: true` (the poster's content)", self.file)
+    @property
+    def rules(self) -> Section | None:
+        """The section marked `rules: true`: the posters' content. A leaflet without one
+        has no posters."""
+        return next((s for s in walk_sections(self.sections) if s.rules), None)
+
+    def texts(self) -> Iterator[Text]:
+        """The leaflet's translatable texts, in reading order."""
+        yield self.title
+        for section in self.sections:
+            yield from section_texts(section)
+        if self.rules_credit is not None:
+            yield self.rules_credit
 
 
 @dataclass(frozen=True)
 class Content:
+    """One leaflet with the kit's shared words: what every stage renders from."""
+
     document: Document
     labels: dict[str, Text]
     guide: dict[str, str] = field(default_factory=dict)  # the printing guide, Dutch only
     site_url: str | None = None  # where the web edition is published, kit-wide
     web: dict[str, str] = field(default_factory=dict)  # the language chooser's words
+    titles: dict[str, str] = field(default_factory=dict)  # every leaflet's Dutch title, by id
 
     @property
     def heading_count(self) -> int:
@@ -113,9 +128,7 @@ class Content:
 
     def texts(self) -> Iterator[Text]:
         """Every translatable text, in reading order, the kit's labels last."""
-        yield self.document.title
-        for section in self.document.sections:
-            yield from section_texts(section)
+        yield from self.document.texts()
         yield from self.labels.values()
 
     def label(self, label_id: str) -> Text:
@@ -306,12 +319,17 @@ class _ContentReader(_Reader):
         return Text(key, self.string(node, what), where, self.file, node.start_mark.line + 1)
 
     def document(self, node: yaml.Node) -> Document:
-        root = self.mapping(node, "the content file", {"document", "sections"})
+        root = self.mapping(node, "the leaflet file", {"document", "sections"})
         meta = self.mapping(
-            root["document"], "`document`", {"id", "title", "publisher", "source", "edition"}
+            root["document"], "`document`", {"id", "title", "publisher", "source", "edition"},
+            {"rules-credit"},
         )
         title = self.text(meta["title"], "document.title", "Document title (cover, poster)",
                           "`title`")
+        credit = None
+        if "rules-credit" in meta:
+            credit = self.text(meta["rules-credit"], "document.rules-credit",
+                               "Colophon: where the rules of thumb come from", "`rules-credit`")
         seen: set[str] = set(RESERVED_IDS)
         sections = []
         for section_node in self.sequence(root["sections"], "`sections`"):
@@ -319,14 +337,23 @@ class _ContentReader(_Reader):
         rules = [s for s in walk_sections(tuple(sections)) if s.rules]
         if len(rules) > 1:
             raise self.error(root["sections"], "only one section may be marked `rules: true`")
+        ident = self.identifier(meta["id"], "`id`")
+        # The id names the leaflet's catalogs (`<id>.po`) and folders.
+        if ident != self.file.stem:
+            raise self.error(meta["id"], f"the leaflet's id `{ident}` must be its file's name "
+                                         f"`{self.file.stem}` (rename one of them)")
+        if ident in RESERVED_LEAFLET_IDS:
+            raise self.error(meta["id"], f"`{ident}` is a name the kit uses for its own "
+                                         "catalog or folders; choose another leaflet id")
         return Document(
-            id=self.identifier(meta["id"], "`id`"),
+            id=ident,
             title=title,
             publisher=self.string(meta["publisher"], "`publisher`"),
             source=self.string(meta["source"], "`source`"),
             edition=self.date(meta["edition"], "`edition`"),
             sections=tuple(sections),
             file=self.file,
+            rules_credit=credit,
         )
 
     def section(
@@ -423,7 +450,13 @@ class _ContentReader(_Reader):
         return labels
 
 
-DOCUMENT_FILE = "cyberpesten.yaml"
+LEAFLETS_DIR = "leaflets"
+# The department's leaflet, the kit's first: shown first wherever leaflets are listed.
+FIRST_LEAFLET = "cyberpesten"
+# A leaflet's id names its catalogs (`<id>.po`) and its folders in output/ and in
+# a school's pack: it must not be the kit's own catalog or a folder the kit writes.
+RESERVED_LEAFLET_IDS = {"kit", "messages", "site", "schools", "review", "corpus", "leaflets",
+                        "fonts", "print", "office", "screen", "multilingual"}
 LABELS_FILE = "kit.yaml"
 GUIDE_FILE = "guide.yaml"
 # kit.yaml's settings beside its labels.
@@ -442,7 +475,7 @@ REQUIRED_GUIDE = {
     "multilingual-text", "draft-text", "files-heading", "language-dutch", "language-line",
 }
 REQUIRED_LABELS = {
-    "cover-audience", "colophon-heading", "source-text", "source-rules", "edition",
+    "cover-audience", "colophon-heading", "source-text", "edition",
     "translation-notice", "translation-notice-single", "review-draft", "review-done",
     "poster-from", "school-heading", "school-intro", "label-phone", "label-email",
     "label-hours", "label-website", "label-address", "clb-heading", "clb-explained",
@@ -454,6 +487,32 @@ REQUIRED_LABELS = {
 
 def load_document(path: Path) -> Document:
     return _ContentReader(path).document(compose(path))
+
+
+def load_leaflets(content_dir: Path) -> dict[str, Document]:
+    """Every leaflet of `content/leaflets/`, the department's first, then by id.
+
+    Top-level section ids are unique across leaflets, so a message context
+    (`voorkomen.tips`) names one text wherever the kit reports it: in review
+    sheets, in the translation memory's notes and in error messages.
+    """
+    folder = content_dir / LEAFLETS_DIR
+    paths = sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != FIRST_LEAFLET, p.stem))
+    if not paths:
+        raise UserError("no leaflet: add one as content/leaflets/<id>.yaml "
+                        "(`python build.py new-leaflet ID` writes a skeleton)", folder)
+    leaflets: dict[str, Document] = {}
+    owners: dict[str, str] = {}
+    for path in paths:
+        document = load_document(path)
+        for section in document.sections:
+            other = owners.setdefault(section.id, document.id)
+            if other != document.id:
+                raise UserError(f"the section id `{section.id}` is used by the leaflet "
+                                f"`{other}` too; section ids must be unique across leaflets",
+                                path, section.heading.line - 1)
+        leaflets[document.id] = document
+    return leaflets
 
 
 def load_site_url(path: Path) -> str | None:
@@ -498,13 +557,34 @@ def load_guide(path: Path) -> dict[str, str]:
     return load_untranslated(path, "guide", REQUIRED_GUIDE)
 
 
-def load_content(content_dir: Path) -> Content:
-    document = load_document(content_dir / DOCUMENT_FILE)
+@dataclass(frozen=True)
+class Library:
+    """Every leaflet, and the kit's words they share."""
+
+    leaflets: dict[str, Document]
+    shared: Content  # the kit's words, with the first leaflet
+
+    def content(self, leaflet: str) -> Content:
+        """A leaflet with the kit's words: what the stages render from."""
+        return dataclasses.replace(self.shared, document=self.leaflets[leaflet])
+
+    def ids(self, asked: list[str] | None = None) -> list[str]:
+        """Every leaflet's id, or the ones asked for (`--leaflet`), checked."""
+        for ident in asked or ():
+            if ident not in self.leaflets:
+                raise UserError(f"unknown leaflet `{ident}`; the kit has: "
+                                f"{', '.join(self.leaflets)}")
+        return [i for i in self.leaflets if not asked or i in asked]
+
+
+def load_library(content_dir: Path) -> Library:
+    leaflets = load_leaflets(content_dir)
     labels = load_labels(content_dir / LABELS_FILE)
-    document.rules_section()
-    return Content(document, labels, load_guide(content_dir / GUIDE_FILE),
-                   load_site_url(content_dir / LABELS_FILE),
-                   load_untranslated(content_dir / WEB_FILE, "web", REQUIRED_WEB))
+    shared = Content(next(iter(leaflets.values())), labels, load_guide(content_dir / GUIDE_FILE),
+                     load_site_url(content_dir / LABELS_FILE),
+                     load_untranslated(content_dir / WEB_FILE, "web", REQUIRED_WEB),
+                     {ident: doc.title.source for ident, doc in leaflets.items()})
+    return Library(leaflets, shared)
 
 
 def texts_of_file(path: Path, text: str) -> list[Text]:
@@ -517,5 +597,4 @@ def texts_of_file(path: Path, text: str) -> list[Text]:
         return []  # words for staff and reviewers, and the list of languages
     if "labels" in keys:
         return list(reader.labels(node).values())
-    document = reader.document(node)
-    return list(Content(document, {}).texts())
+    return list(reader.document(node).texts())

@@ -6,6 +6,7 @@ Weblate, GNU msgmerge and `pybabel update` all keep, so the kit records there:
     # back-translation: what the translation says, in English
     # reviewed: Anna Example, 2026-11-25, 3f9c01a2b4
     # review-comment: Anna Example: a remark for the translator
+    # memory: from the leaflet `cyberpesten`, message `melden.clb` (identical Dutch)
 
 The last field of `reviewed:` is a fingerprint of the Dutch and the
 translation the reviewer approved. When either changes (a Dutch edit makes the
@@ -29,7 +30,9 @@ from kit.sources.fonts import missing_glyphs
 BACK_TRANSLATION = "back-translation:"
 REVIEWED = "reviewed:"
 REVIEW_COMMENT = "review-comment:"
-MARKS = (BACK_TRANSLATION, REVIEWED, REVIEW_COMMENT)
+# Where the translation memory found a translation (`catalogs.fill_from_memory`).
+MEMORY = "memory:"
+MARKS = (BACK_TRANSLATION, REVIEWED, REVIEW_COMMENT, MEMORY)
 _REVIEWED = re.compile(r"^reviewed:\s*(.+?),\s*(\d{4}-\d{2}-\d{2}),\s*([0-9a-f]{10})\s*$")
 
 # A reviewer's name is printed in every file's colophon ("reviewed by …"), in
@@ -101,6 +104,11 @@ def _fields(comments: Iterable[str]) -> dict[str, str]:
         else:
             current = None
     return fields
+
+
+def memory_note(message: Message) -> str:
+    """Where the translation memory took the translation from, or ""."""
+    return _fields(message.user_comments).get(MEMORY, "")
 
 
 def back_translation(message: Message) -> str:

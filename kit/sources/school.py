@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -58,7 +58,7 @@ MAX_PHONE_LENGTH = 30
 # every language stays readable from a distance (see the poster's size floor).
 MAX_POSTER_LANGUAGES = 5
 PROFILE_KEYS = {"name", "slug", "address", "languages", "contacts", "clb"}
-OPTIONAL_KEYS = {"website", "site_url", "logo", "poster_languages"}
+OPTIONAL_KEYS = {"website", "site_url", "logo", "poster_languages", "leaflets"}
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ./()-]*[0-9]$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -110,6 +110,7 @@ class School:
     contacts: tuple[Contact, ...]
     clb: Clb
     file: Path
+    leaflets: tuple[str, ...] | None = None  # the leaflets of its pack; None: every one
 
 
 
@@ -270,6 +271,18 @@ class _ProfileReader(_Reader):
             codes.append(code)
         return tuple(codes)
 
+    def leaflets(self, node: yaml.Node, library: Collection[str]) -> tuple[str, ...]:
+        ids: list[str] = []
+        for item in self.sequence(node, "`leaflets`"):
+            ident = self.string(item, "a leaflet in `leaflets`")
+            if ident not in library:
+                raise self.error(item, f"the kit has no leaflet `{ident}`; choose from: "
+                                       f"{', '.join(library) or 'none'}")
+            if ident in ids:
+                raise self.error(item, f"`{ident}` is listed twice in `leaflets`")
+            ids.append(ident)
+        return tuple(ids)
+
     def logo(self, node: yaml.Node) -> Logo:
         value = self.string(node, "`logo`")
         folder = self.file.parent.resolve()
@@ -334,7 +347,8 @@ class _ProfileReader(_Reader):
         read = (self.collect(lambda n=n: self.contact(n), None) for n in nodes)
         return tuple(c for c in read if c is not None)
 
-    def school(self, node: yaml.Node, known: list[str]) -> School:
+    def school(self, node: yaml.Node, known: list[str], library: Collection[str] = ()) -> School:
+        """A profile; `known` are the translations the kit can build, `library` its leaflets."""
         fields = self.mapping(node, "a school profile", PROFILE_KEYS, OPTIONAL_KEYS)
         self.problems = []
         languages = self.collect(lambda: self.codes(fields["languages"], "`languages`", known),
@@ -358,6 +372,8 @@ class _ProfileReader(_Reader):
             contacts=self.collect(lambda: self.contacts(fields["contacts"]), ()),
             clb=self.collect(lambda: self.clb(fields["clb"]), None),
             file=self.file,
+            leaflets=self.collect(lambda: self.optional(
+                fields, "leaflets", lambda n, _: self.leaflets(n, library), "`leaflets`"), None),
         )
         if self.problems:
             problems = sorted(self.problems, key=lambda p: p.line or 0)
@@ -365,17 +381,19 @@ class _ProfileReader(_Reader):
         return school
 
 
-def load_school(path: Path, known: list[str]) -> School:
-    """Read and validate one profile; `known` are the translations the kit can build."""
+def load_school(path: Path, known: list[str], library: Collection[str] = ()) -> School:
+    """Read and validate one profile; `known` are the translations the kit can build,
+    `library` the leaflets it has."""
     if path.suffix.lower() not in {".yaml", ".yml"}:
         raise UserError("a school profile is a YAML file (.yaml)", path)
-    return _ProfileReader(path).school(compose(path), known)
+    return _ProfileReader(path).school(compose(path), known, library)
 
 
-def load_schools(paths: list[Path], known: list[str]) -> list[School]:
+def load_schools(paths: list[Path], known: list[str],
+                 library: Collection[str] = ()) -> list[School]:
     schools: dict[str, School] = {}
     for path in paths:
-        school = load_school(path, known)
+        school = load_school(path, known, library)
         if school.slug in schools:
             raise UserError(f"slug `{school.slug}` is used by {schools[school.slug].file.name} "
                             "too; every school needs its own", path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -21,7 +22,7 @@ from kit.spreadsheets import MAX_FILE_BYTES, bounded_rows, open_xlsx
 
 STR = "tag:yaml.org,2002:str"
 SCHOOL_COLUMNS = ("slug", "name", "address", "website", "site_url", "logo", "languages",
-                  "poster_languages")
+                  "poster_languages", "leaflets")
 CONTACT_FIELDS = ("role", "name", "phone", "email", "hours")
 CLB_FIELDS = ("name", "phone", "email", "website")
 COLUMNS = (*SCHOOL_COLUMNS,
@@ -163,7 +164,7 @@ def row_node(number: int, values: dict[str, str]) -> yaml.MappingNode:
     pairs: list[tuple[yaml.Node, yaml.Node]] = []
     for column in SCHOOL_COLUMNS:
         if column in REQUIRED_COLUMNS or values.get(column):
-            if column in {"languages", "poster_languages"}:
+            if column in {"languages", "poster_languages", "leaflets"}:
                 codes = [_Cell(c, number, column) for c in values.get(column, "").split()]
                 pairs.append((key(column), yaml.SequenceNode(
                     "tag:yaml.org,2002:seq", codes, mark, mark)))
@@ -185,7 +186,8 @@ def row_node(number: int, values: dict[str, str]) -> yaml.MappingNode:
     return yaml.MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
 
 
-def load_school_list(path: Path, known: list[str]) -> list[School]:
+def load_school_list(path: Path, known: list[str],
+                     library: Collection[str] = ()) -> list[School]:
     """Every school of the list, or a SchoolListError naming every bad row."""
     reader = _RowReader(path)
     schools: list[School] = []
@@ -200,7 +202,7 @@ def load_school_list(path: Path, known: list[str]) -> list[School]:
                                       path, number))
         first_row.setdefault(slug, number)
         try:
-            schools.append(reader.school(row_node(number, values), known))
+            schools.append(reader.school(row_node(number, values), known, library))
         except UserErrors as exc:
             problems += exc.problems
         except UserError as exc:

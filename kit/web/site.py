@@ -1,10 +1,11 @@
 """The web edition: a static site a parent opens on a phone from a QR code.
 
 `output/site/` (and `output/schools/<slug>/site/` for a school) holds a
-language chooser, one page per language (and one beside the Dutch), the PDFs
-to download with a preview of their first page, the stylesheet and the fonts
-as WOFF2 subsets. No JavaScript, no request to another host: the folder is
-the site, and deploying is copying it.
+language chooser; per language, the list of its leaflets (`<lang>/index.html`)
+and one page per leaflet (`<lang>/<leaflet>.html`, and `<leaflet>-nl.html`
+beside the Dutch), the PDFs to download with a preview of their first page;
+the stylesheet and the fonts as WOFF2 subsets. No JavaScript, no request to
+another host: the folder is the site, and deploying is copying it.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from kit.inputs import file_hash
+from kit.qr import leaflet_page
 from kit.render import ROOT, STYLES_DIR, TEMPLATES_DIR, columns, make_environment
 from kit.sources.content import Content
 from kit.sources.fonts import FACES, FONTS_DIR, STACKS
 from kit.sources.languages import SOURCE_LANGUAGE, language
 from kit.sources.school import School
 from kit.translations import LanguageState, translations_for
+
+if TYPE_CHECKING:
+    from kit.pipeline import Leaflet
 
 SITE = "site"
 INPUTS = ".site-inputs"
@@ -50,19 +56,23 @@ class Download:
     preview: str | None  # PNG of the first page, relative to the page
 
 
-def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
-               states: dict[str, LanguageState], codes: list[str],
-               school: School | None = None) -> bool:
-    """Write the site into `folder` unless nothing it shows changed. True if written."""
+def build_site(out: Path, folder: Path, entries: list[dict], leaflets: dict[str, Leaflet],
+               codes: list[str], school: School | None, shared: Content) -> bool:
+    """Write the site into `folder` unless nothing it shows changed. True if written.
+
+    `leaflets` are those the site shows, with every language's catalogs;
+    `shared` holds the kit's words, for the pages of no one leaflet.
+    """
     codes = [SOURCE_LANGUAGE, *(c for c in codes if c != SOURCE_LANGUAGE)]
-    digest = _inputs_digest(entries, content, codes, school)
+    digest = _inputs_digest(entries, [leaflet.content for leaflet in leaflets.values()],
+                            codes, school)
     if (folder / INPUTS).is_file() and (folder / INPUTS).read_text() == digest:
         return False
     staging = folder.with_name(f".{folder.name}-staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _write_site(out, staging, entries, content, states, codes, school)
+        _write_site(out, staging, entries, leaflets, codes, school, shared)
         (staging / INPUTS).write_text(digest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # the published site stays as it was
@@ -71,18 +81,27 @@ def build_site(out: Path, folder: Path, entries: list[dict], content: Content,
     return True
 
 
-def _write_site(out: Path, staging: Path, entries: list[dict], content: Content,
-                states: dict[str, LanguageState], codes: list[str],
-                school: School | None) -> None:
+def _write_site(out: Path, staging: Path, entries: list[dict], leaflets: dict[str, Leaflet],
+                codes: list[str], school: School | None, shared: Content) -> None:
     env = make_environment()
     pages: dict[str, str] = {}
     for code in codes:
         sets = [(code,)] if code == SOURCE_LANGUAGE else [(code,), (SOURCE_LANGUAGE, code)]
-        for languages in sets:
-            downloads = _downloads(out, staging / code, entries, languages)
-            name = "index.html" if len(languages) == 1 else "nl.html"
-            pages[f"{code}/{name}"] = _page(env, content, states, languages, downloads, school)
-    pages["index.html"] = _chooser(env, content, codes, school)
+        shown: list[tuple[str, str]] = []  # (page, title) of each leaflet in this language
+        for ident, leaflet in leaflets.items():
+            mine = [e for e in entries if e.get("leaflet") == ident]
+            if not any(tuple(e["languages"]) == (code,) for e in mine):
+                continue  # not (yet) translated into this language
+            for languages in sets:
+                downloads = _downloads(out, staging / code, mine, languages, ident)
+                name = leaflet_page(ident, bilingual=len(languages) == 2)
+                pages[f"{code}/{name}"] = _page(env, leaflet.content, leaflet.states, languages,
+                                                downloads, school)
+            tr = translations_for(leaflet.content, leaflet.states, (code,))
+            title = columns(leaflet.content, (code,), tr, paper=False)[0]
+            shown.append((leaflet_page(ident), title.t(leaflet.content.document.title)))
+        pages[f"{code}/index.html"] = _leaflets(env, shared, leaflets, code, shown, school)
+    pages["index.html"] = _chooser(env, shared, codes, school)
     for relative, html in pages.items():
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +110,7 @@ def _write_site(out: Path, staging: Path, entries: list[dict], content: Content,
     write_fonts(staging, "".join(pages.values()), codes, out / FONT_CACHE)
 
 
-def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
+def _inputs_digest(entries: list[dict], content: list[Content], codes: list[str],
                    school: School | None) -> str:
     files = sorted([*(TEMPLATES_DIR / "web").glob("*.html"), STYLES_DIR / "web.css",
                     *ROOT.glob("kit/web/*.py"), *FONTS_DIR.glob("*.*")])
@@ -106,10 +125,10 @@ def _inputs_digest(entries: list[dict], content: Content, codes: list[str],
 
 
 def _downloads(out: Path, folder: Path, entries: list[dict],
-               languages: tuple[str, ...]) -> list[Download]:
+               languages: tuple[str, ...], leaflet: str) -> list[Download]:
     folder.mkdir(parents=True, exist_ok=True)
     found = []
-    prefix = "" if len(languages) == 1 else "nl-"
+    prefix = f"{leaflet}-" if len(languages) == 1 else f"{leaflet}-nl-"
     for product, edition, paper, label in DOWNLOADS:
         entry = next((e for e in entries if e["product"] == product
                       and e["edition"] == edition and e["paper"] == paper
@@ -150,11 +169,24 @@ def _page(env: jinja2.Environment, content: Content, states: dict[str, LanguageS
         colophon_cols = [*cols, *columns(content, (SOURCE_LANGUAGE,), tr, paper=False)]
     return env.get_template("web/page.html").render(
         doc=content.document, cols=cols, main=main, translation=translation,
+        alone=leaflet_page(content.document.id),
+        beside=leaflet_page(content.document.id, bilingual=True),
         colophon_cols=colophon_cols, words=content.web,
         bilingual=len(cols) == 2, review=tr.review, untranslated=tr.untranslated,
-        downloads=downloads, school=school, rules=content.document.rules_section(),
+        downloads=downloads, school=school, rules=content.document.rules,
         title=" / ".join(c.t(content.document.title).striptags() for c in cols),
     )
+
+
+def _leaflets(env: jinja2.Environment, shared: Content, leaflets: dict[str, Leaflet],
+              code: str, shown: list[tuple[str, str]], school: School | None) -> str:
+    """A language's page: its leaflets, each by its title in that language."""
+    any_leaflet = next(iter(leaflets.values()))
+    tr = translations_for(any_leaflet.content, any_leaflet.states, (code,))
+    main = columns(shared, (code,), tr, paper=False)[0]
+    return env.get_template("web/leaflets.html").render(
+        main=main, leaflets=shown, words=shared.web, school=school,
+        title=main.label("cover-audience").striptags())
 
 
 def _chooser(env: jinja2.Environment, content: Content, codes: list[str],

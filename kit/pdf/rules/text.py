@@ -112,8 +112,8 @@ def message_texts(content: Content, output: Output,
         texts = [content.document.title]
         for section in content.document.sections:
             texts += section_texts(section)
-    elif output.product == "poster":
-        rules = content.document.rules_section()
+    elif output.product == "poster" and content.document.rules is not None:
+        rules = content.document.rules
         # A credit is printed once, in Dutch, on a school's multilingual poster.
         credits = {b.text.key for b in rules.blocks if isinstance(b, Credit)}
         texts = [t for t in section_texts(rules) if t.key not in credits]
