@@ -36,7 +36,7 @@ def naive_baseline(manifest: list[dict]) -> tuple[float, int]:
     from kit.pdf.accessible import tag_languages
     from kit.pdf.finish import finish
     from kit.pdf.produce import SPARE_BLANKS, VARIANTS
-    from kit.plan import CONDITIONS, DEFAULT_CONDITION, plan
+    from kit.plan import CONDITIONS, DEFAULT_CONDITION, LeafletPlan, plan
     from kit.render import TEMPLATES_DIR, make_environment, render_html, stylesheet_paths
     from kit.sources.content import load_content
     from kit.sources.fonts import FONTS_DIR, font_css
@@ -52,7 +52,11 @@ def naive_baseline(manifest: list[dict]) -> tuple[float, int]:
     started = time.perf_counter()
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for job in plan(codes, ["brochure", "poster"], ["print", "office", "screen"]):
+        for job in plan(
+            [LeafletPlan("cyberpesten", codes, True)],
+            ["brochure", "poster"],
+            ["print", "office", "screen"],
+        ):
             tr = translations_for(content, states, job.languages)
             for output in job.outputs:
                 bleed = output.edition == "print"
@@ -63,9 +67,9 @@ def naive_baseline(manifest: list[dict]) -> tuple[float, int]:
                 if scale.get(output.path):
                     fit = f":root {{ --fit: {scale[output.path]}% }}"
                     sheets.append(weasyprint.CSS(string=fit))
-                data = weasyprint.HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/"
-                                       ).write_pdf(stylesheets=sheets,
-                                                   pdf_variant=VARIANTS[output.edition])
+                data = weasyprint.HTML(
+                    string=html, base_url=TEMPLATES_DIR.as_uri() + "/"
+                ).write_pdf(stylesheets=sheets, pdf_variant=VARIANTS[output.edition])
                 # The same last pass the build gives every file (CMYK and marks,
                 # structure fixes, metadata), so both make the same files.
                 data = finish(data, output, CONDITIONS[DEFAULT_CONDITION], edition)
@@ -76,8 +80,9 @@ def naive_baseline(manifest: list[dict]) -> tuple[float, int]:
 
 def timed_build(*args: str) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], check=True, capture_output=True, text=True
+    )
     return time.perf_counter() - started, result.stdout
 
 
@@ -93,8 +98,16 @@ def main() -> None:
         noop, _ = timed_build(*common)
         po = locales / "fr/LC_MESSAGES/messages.po"
         text = po.read_text(encoding="utf-8")
-        po.write_text(re.sub(r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\n'
-                             r'msgstr "[^"]*)"', r'\1 "', text, count=1), encoding="utf-8")
+        po.write_text(
+            re.sub(
+                r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\n'
+                r'msgstr "[^"]*)"',
+                r'\1 "',
+                text,
+                count=1,
+            ),
+            encoding="utf-8",
+        )
         edit, log = timed_build(*common)
         rebuilt = len(re.findall(r"^\[ *\d+/\d+\] (\S+)", log, re.MULTILINE))
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -113,8 +126,12 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="Measure the kit's builds in one run.")
-    parser.add_argument("--schools", type=int, metavar="N",
-                        help="measure a batch of N generated schools instead (bench/schools.py)")
+    parser.add_argument(
+        "--schools",
+        type=int,
+        metavar="N",
+        help="measure a batch of N generated schools instead (bench/schools.py)",
+    )
     args = parser.parse_args()
     if args.schools:
         from schools import main as schools_main

@@ -226,7 +226,7 @@ def test_a_changed_row_or_catalog_rebuilds_only_what_it_touches(batch: Path,
     out, locales = tmp_path / "output", tmp_path / "locales"
     shutil.copytree(batch, out)
     shutil.copytree(ROOT / "locales", locales)
-    po = locales / "uk/LC_MESSAGES/messages.po"
+    po = locales / "uk/LC_MESSAGES/cyberpesten.po"
     po.write_text(po.read_text(encoding="utf-8").replace(
         "# back-translation:", "# back-translation (checked):", 1), encoding="utf-8")
     rows = [school_row(n) for n in range(1, 10)]

@@ -47,7 +47,7 @@ def test_manifest_matches_the_files(full_build: Path, manifest: list[dict]) -> N
 
 
 def test_dutch_brochure_contains_every_piece_of_advice(full_build: Path) -> None:
-    text = normalise(pdf_text(full_build / "screen/nl/brochure-a5.pdf"))
+    text = normalise(pdf_text(full_build / "cyberpesten/screen/nl/brochure-a5.pdf"))
     content = load_content(ROOT / "content")
     for item in content.texts():
         if item.key.startswith("kit."):
@@ -92,8 +92,8 @@ def test_right_to_left_text_reads_in_logical_order(full_build: Path) -> None:
     from kit.pdf.reading import reading_text
     from kit.sources.catalogs import catalog_path, read_catalog
 
-    path = full_build / "screen/ar/brochure-a5.pdf"
-    catalog = read_catalog(catalog_path(ROOT / "locales", "ar"), "ar")
+    path = full_build / "cyberpesten/screen/ar/brochure-a5.pdf"
+    catalog = read_catalog(catalog_path(ROOT / "locales", "ar", "cyberpesten"), "ar")
     heading = catalog.translation("vuistregels", "Twee vuistregels")
     with pikepdf.open(path) as pdf:
         spoken = reading_text(pdf)
@@ -104,13 +104,14 @@ def test_right_to_left_text_reads_in_logical_order(full_build: Path) -> None:
 
 
 def test_bilingual_pages_carry_both_languages(full_build: Path) -> None:
-    reader = PdfReader(full_build / "screen/nl-ar/brochure-a5.pdf")
+    reader = PdfReader(full_build / "cyberpesten/screen/nl-ar/brochure-a5.pdf")
     for page in reader.pages[1:-1]:
         text = page.extract_text() or ""
         if not text.strip():
             continue
         assert re.search(r"[a-z]{4}", text) and re.search(r"[\u0600-\u06ff]{3}", text)
-    poster = PdfReader(full_build / "screen/nl-ti/poster-a3.pdf").pages[0].extract_text()
+    poster = PdfReader(full_build / "cyberpesten/screen/nl-ti/poster-a3.pdf").pages[0]
+    poster = poster.extract_text()
     assert "vuistregels" in poster and re.search(r"[\u1200-\u137f]{3}", poster)
 
 
@@ -125,7 +126,7 @@ def test_stale_language_keeps_its_outputs(full_build: Path, tmp_path: Path) -> N
     shutil.copytree(full_build, out)
     locales = tmp_path / "locales"
     shutil.copytree(ROOT / "locales", locales)
-    po = locales / "tr/LC_MESSAGES/messages.po"
+    po = locales / "tr/LC_MESSAGES/cyberpesten.po"
     text = po.read_text(encoding="utf-8")
     # An untranslated entry: the language falls below 100 %.
     entry = r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\nmsgstr )"[^"]*"'
@@ -143,7 +144,8 @@ def test_stale_language_keeps_its_outputs(full_build: Path, tmp_path: Path) -> N
         f"error: `tr` is {(total - 1) / total:.0%} translated, below the 100% threshold: "
         "translate the 1 missing or "
         "fuzzy messages in " + str(po) + " (`status` counts them), or build it with Dutch for "
-        "what is missing by lowering --threshold")
+        "what is missing by lowering --threshold"
+    )
     after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     turkish = [e for e in after if "tr" in e["languages"]]
     assert len(turkish) == len([e for e in before if "tr" in e["languages"]]) == 18
@@ -161,8 +163,9 @@ def test_unknown_product_or_language_is_a_user_error(args: list[str]) -> None:
 def test_qpdf_command_line_check_passes_on_every_file(full_build: Path) -> None:
     """The preflight runs qpdf's check through pikepdf; the qpdf tool itself agrees."""
     for path in sorted(full_build.rglob("*.pdf")):
-        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True,
-                                text=True, check=False)
+        result = subprocess.run(
+            ["qpdf", "--check", str(path)], capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0, (path, result.stdout[-500:], result.stderr[-500:])
 
 
@@ -171,27 +174,31 @@ def test_qpdf_command_line_check_passes_on_every_file(full_build: Path) -> None:
 
 def poppler_text(path: Path, first: int | None = None, last: int | None = None) -> str:
     pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
-    return subprocess.run(["pdftotext", *pages, str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_dates_and_page_numbers_as_each_community_writes_them(full_build: Path) -> None:
-    persian = poppler_text(full_build / "print/fa/brochure-a5.pdf")
+    persian = poppler_text(full_build / "cyberpesten/print/fa/brochure-a5.pdf")
     # The edition date in Persian digits (poppler prints its words right to left).
     assert re.search(r"۲۰۲۶\W+نوامبر\W*۲۴", persian)
-    assert re.search(r"^\W*۲\W*$", poppler_text(full_build / "print/fa/brochure-a5.pdf", 2, 2),
-                     re.MULTILINE)  # page 2's number
-    assert "24 November 2026" in poppler_text(full_build / "print/en/brochure-a5.pdf")
-    assert "November 24" not in poppler_text(full_build / "print/en/brochure-a5.pdf")
-    assert "(ግሪጎርያዊ ዓውደ ኣዋርሕ)" in poppler_text(full_build / "print/ti/brochure-a5.pdf")
+    assert re.search(
+        r"^\W*۲\W*$",
+        poppler_text(full_build / "cyberpesten/print/fa/brochure-a5.pdf", 2, 2),
+        re.MULTILINE,
+    )  # page 2's number
+    assert "24 November 2026" in poppler_text(full_build / "cyberpesten/print/en/brochure-a5.pdf")
+    assert "November 24" not in poppler_text(full_build / "cyberpesten/print/en/brochure-a5.pdf")
+    assert "(ግሪጎርያዊ ዓውደ ኣዋርሕ)" in poppler_text(full_build / "cyberpesten/print/ti/brochure-a5.pdf")
 
 
 def test_joined_scripts_are_never_letter_spaced(full_build: Path) -> None:
     from kit.sources.catalogs import catalog_path, read_catalog
 
-    catalog = read_catalog(catalog_path(ROOT / "locales", "ar"), "ar")
+    catalog = read_catalog(catalog_path(ROOT / "locales", "ar", "cyberpesten"), "ar")
     cover_line = catalog.translation("kit.cover-audience", "Informatie voor ouders")
-    cover = poppler_text(full_build / "print/ar/brochure-a5.pdf", 1, 1)
+    cover = poppler_text(full_build / "cyberpesten/print/ar/brochure-a5.pdf", 1, 1)
     # Letter-spaced Arabic extracts as loose letters ("ل أولياء ا ل أمور").
     assert cover_line and cover_line in cover
 
@@ -203,11 +210,14 @@ def hyphenated(text: str) -> list[tuple[str, str]]:
 
 def test_screen_text_copies_as_whole_words(full_build: Path) -> None:
     for lang in ("fr", "ro", "de", "nl"):
-        text = poppler_text(full_build / f"screen/{lang}/brochure-a5.pdf")
+        text = poppler_text(full_build / f"cyberpesten/screen/{lang}/brochure-a5.pdf")
         for before, after in hyphenated(text):
             # Only a hyphen that is part of the word itself may end a line.
             assert f"{before}-{after}" in text.replace("-\n", "-").replace("‐\n", "-"), (
-                lang, before, after)
+                lang,
+                before,
+                after,
+            )
             assert re.search(rf"{before}-{after}", _sources(lang)), (lang, before, after)
 
 
@@ -216,13 +226,13 @@ def _sources(lang: str) -> str:
 
     if lang == "nl":
         return " ".join(t.source for t in load_content(ROOT / "content").texts())
-    catalog = read_catalog(catalog_path(ROOT / "locales", lang), lang).catalog
+    catalog = read_catalog(catalog_path(ROOT / "locales", lang, "cyberpesten"), lang).catalog
     return " ".join(str(m.string) for m in catalog if m.id)
 
 
 def test_printed_hyphenation_leaves_no_short_fragment(full_build: Path) -> None:
     for lang in ("fr", "ro", "de", "nl"):
-        text = poppler_text(full_build / f"print/{lang}/brochure-a5.pdf")
+        text = poppler_text(full_build / f"cyberpesten/print/{lang}/brochure-a5.pdf")
         for before, after in hyphenated(text):
             if re.search(rf"{before}-{after}", _sources(lang)):
                 continue  # a hyphen of the word itself
@@ -235,13 +245,18 @@ def test_inserted_latin_keeps_its_order_in_right_to_left_lines(full_build: Path)
     It is a span marked Dutch, so a screen reader reads it with a Dutch voice.
     """
     html_title = "\u2068Wat kan ik als ouder doen bij cyberpesten?\u200e\u2069"
-    from kit.plan import plan
+    from kit.plan import LeafletPlan, plan
     from kit.render import make_environment, render_html
     from kit.translations import load_languages, translations_for
 
     content = load_content(ROOT / "content")
     states = load_languages(content, ROOT / "locales", ["nl", "fa"])
-    job = next(j for j in plan(["fa"], ["poster"], ["print"]) if j.languages == ("fa",))
-    html = render_html(make_environment(), content, job, translations_for(content, states,
-                                                                          job.languages))
+    job = next(
+        j
+        for j in plan([LeafletPlan("cyberpesten", ["fa"], True)], ["poster"], ["print"])
+        if j.languages == ("fa",)
+    )
+    html = render_html(
+        make_environment(), content, job, translations_for(content, states, job.languages)
+    )
     assert f'«<span lang="nl">{html_title}</span>»' in html

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 from markupsafe import escape
 
-from kit.plan import plan
+from kit.plan import LeafletPlan, plan
 from kit.render import make_environment, render_html
 from kit.sources.content import load_content
 from kit.sources.languages import known_languages
@@ -36,7 +36,11 @@ def test_the_note_follows_the_first_text_naming_the_clb() -> None:
 
 @pytest.mark.parametrize("code", [c for c in CODES if c != "nl"])
 def test_every_department_brochure_explains_the_clb(states: dict, code: str) -> None:
-    jobs = [j for j in plan(["nl", code], ["brochure"], ["screen"]) if code in j.languages]
+    jobs = [
+        j
+        for j in plan([LeafletPlan("cyberpesten", ["nl", code], True)], ["brochure"], ["screen"])
+        if code in j.languages
+    ]
     for job in jobs:
         tr = translations_for(CONTENT, states, job.languages)
         html = render_html(make_environment(), CONTENT, job, tr)
@@ -46,13 +50,17 @@ def test_every_department_brochure_explains_the_clb(states: dict, code: str) -> 
         assert label.split(" ")[0] in html
         # Directly after the paragraph that first names the CLB.
         first = str(escape(tr.strings[code][CONTENT.first_naming("CLB")]))
-        after = html[html.index(first[:30]):]
+        after = html[html.index(first[:30]) :]
         assert after.index('class="kit-note"') < after.index("<li")
 
 
 def test_the_dutch_screen_brochure_carries_the_note(full_build: Path) -> None:
-    text = subprocess.run(["pdftotext", str(full_build / "screen/nl/brochure-a5.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(full_build / "cyberpesten/screen/nl/brochure-a5.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     flat = " ".join(text.split())
     assert "Uitleg bij deze uitgave, niet uit de oorspronkelijke tekst:" in flat
     assert "centrum voor leerlingenbegeleiding" in flat

@@ -18,12 +18,12 @@ def test_real_content_loads_with_stable_unique_keys() -> None:
     assert len(keys) == len(set(keys))
     assert "voorkomen.tips.wachtwoorden" in keys
     assert "aanpakken.slachtoffer.punten.school.voorzichtig" in keys
-    rules = content.document.rules_section()
+    rules = content.document.rules
     assert [i.id for i in rules.blocks[1].items] == ["prive", "gezicht"]
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "cyberpesten.yaml"
+    path = tmp_path / "doc.yaml"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -77,13 +77,13 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
 def test_broken_content_gives_one_line_and_exit_code_2(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    path = content / "cyberpesten.yaml"
+    path = content / "leaflets" / "cyberpesten.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  - id: voorkomen\n",
                     "  - id: voorkomen\n    kleur: rood\n"), encoding="utf-8")
     result = run_build("--content", str(content), "--output", str(tmp_path / "out"))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "cyberpesten.yaml:21: unknown key `kleur`" in lines[0]
+    assert "cyberpesten.yaml:25: unknown key `kleur`" in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()

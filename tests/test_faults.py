@@ -73,7 +73,7 @@ def test_update_killed_at_many_points_loses_no_entry(tmp_path: Path) -> None:
     for seconds in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5):
         kill_after(args, seconds, cwd=project)
         for code, count in before.items():
-            loaded = read_catalog(catalog_path(project / "locales", code), code)
+            loaded = read_catalog(catalog_path(project / "locales", code, "cyberpesten"), code)
             assert len(loaded.catalog) == count, code
 
 
@@ -96,10 +96,12 @@ def test_check_compares_every_file_with_the_manifest(full_build: Path, tmp_path:
     out = tmp_path / "out"
     shutil.copytree(full_build, out)
     # A valid PDF, but not the one listed: a move interrupted halfway would leave this.
-    shutil.copy(out / "screen/fr/poster-a4.pdf", out / "screen/de/poster-a4.pdf")
+    shutil.copy(
+        out / "cyberpesten/screen/fr/poster-a4.pdf", out / "cyberpesten/screen/de/poster-a4.pdf"
+    )
     result = run_build("check", "--output", str(out))
     assert result.returncode == 1
-    assert re.search(r"screen/de/poster-a4\.pdf\s+FAIL\s+checksum", result.stdout)
+    assert re.search(r"cyberpesten/screen/de/poster-a4\.pdf\s+FAIL\s+checksum", result.stdout)
 
 
 def test_damaged_manifest_and_a_narrow_build_still_list_every_file(
@@ -116,17 +118,28 @@ def test_damaged_manifest_and_a_narrow_build_still_list_every_file(
 def test_content_ids_cannot_collide_with_the_layout(full_build: Path, tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    path = content / "cyberpesten.yaml"
+    path = content / "leaflets" / "cyberpesten.yaml"
     text = path.read_text(encoding="utf-8").replace("  - id: voorkomen\n", "  - id: colophon\n")
     path.write_text(text.replace("  - id: aanpakken\n", "  - id: blank-1\n"), encoding="utf-8")
     out = tmp_path / "out"
-    result = run_build("--strict", "--lang", "nl", "--product", "brochure", "--edition", "print",
-                       "--content", str(content), "--output", str(out))
+    result = run_build(
+        "--strict",
+        "--lang",
+        "nl",
+        "--product",
+        "brochure",
+        "--edition",
+        "print",
+        "--content",
+        str(content),
+        "--output",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     reference = json.loads((full_build / "manifest.json").read_text(encoding="utf-8"))
     pages = {e["path"]: e["pages"] for e in reference}
-    assert manifest[0]["pages"] == pages["print/nl/brochure-a5.pdf"]
+    assert manifest[0]["pages"] == pages["cyberpesten/print/nl/brochure-a5.pdf"]
 
 
 def test_whitespace_translation_counts_as_missing() -> None:
@@ -134,7 +147,7 @@ def test_whitespace_translation_counts_as_missing() -> None:
     from kit.sources.content import load_content
 
     content = load_content(ROOT / "content")
-    loaded = read_catalog(catalog_path(ROOT / "locales", "tr"), "tr")
+    loaded = read_catalog(catalog_path(ROOT / "locales", "tr", "cyberpesten"), "tr")
     rule = next(t for t in content.texts() if t.key == "vuistregels.regels.prive")
     before = completeness(content, loaded).translated
     loaded.catalog.get(rule.source, context=rule.key).string = " \u00a0 "
@@ -168,17 +181,37 @@ def test_a_full_disk_during_the_commit_says_what_was_moved(tmp_path: Path) -> No
     script = tmp_path / "full.py"
     script.write_text(FULL_DISK_SCRIPT, encoding="utf-8")
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(script), str(ROOT), "--lang", "nl",
-                             "--product", "poster", "--edition", "screen", "--output", str(out)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(ROOT),
+            "--lang",
+            "nl",
+            "--product",
+            "poster",
+            "--edition",
+            "screen",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"error: {out}/.build-state.json: No space left on device; 2 new files had already "
         "been moved into place, and the manifest may not list them yet: make room and build "
-        "again, which finishes the job"]
+        "again, which finishes the job"
+    ]
     assert not [p for p in out.rglob("*.tmp")]
-    assert run_build("--lang", "nl", "--product", "poster", "--edition", "screen",
-                     "--output", str(out)).returncode == 0
+    assert (
+        run_build(
+            "--lang", "nl", "--product", "poster", "--edition", "screen", "--output", str(out)
+        ).returncode
+        == 0
+    )
     consistent(out)
 
 
@@ -210,8 +243,9 @@ def test_serve_on_a_busy_port_is_one_line(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         result = run_build("serve", "--port", str(port), "--output", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert result.stderr == (f"error: cannot serve on port {port}: Address already in use; "
-                             "choose another with --port\n")
+    assert result.stderr == (
+        f"error: cannot serve on port {port}: Address already in use; choose another with --port\n"
+    )
 
 
 def test_serve_finds_a_school_s_site_by_its_slug(tmp_path: Path) -> None:
@@ -223,10 +257,23 @@ def test_serve_finds_a_school_s_site_by_its_slug(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
-                           "--school", "de-linde-profiel.yaml", "--output", "out"],
-                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True) as server:
+    with subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--port",
+            str(port),
+            "--school",
+            "de-linde-profiel.yaml",
+            "--output",
+            "out",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as server:
         assert server.stdout is not None
         line = server.stdout.readline()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:

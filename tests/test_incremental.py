@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, run_build
 
 from kit import inputs
-from kit.plan import plan
+from kit.plan import LeafletPlan, plan
 
 TR_ENTRY = r'(msgctxt "aanpakken.dader.punten.waarom"\nmsgid "[^"]*"\nmsgstr "[^"]*)"'
 
@@ -35,7 +35,7 @@ def rendered(stdout: str) -> set[str]:
 
 def test_editing_one_catalog_rebuilds_exactly_that_language(copy: tuple[Path, Path]) -> None:
     out, locales = copy
-    po = locales / "tr/LC_MESSAGES/messages.po"
+    po = locales / "tr/LC_MESSAGES/cyberpesten.po"
     po.write_text(re.sub(TR_ENTRY, r'\1!"', po.read_text(encoding="utf-8"), count=1),
                   encoding="utf-8")
     files = rendered(build(out, locales))
@@ -45,22 +45,26 @@ def test_editing_one_catalog_rebuilds_exactly_that_language(copy: tuple[Path, Pa
 
 def test_deleted_or_altered_output_is_rendered_again(copy: tuple[Path, Path]) -> None:
     out, locales = copy
-    (out / "print/fa/poster-a3.pdf").unlink()
-    with (out / "screen/uk/brochure-a5.pdf").open("ab") as fileobj:
+    (out / "cyberpesten/print/fa/poster-a3.pdf").unlink()
+    with (out / "cyberpesten/screen/uk/brochure-a5.pdf").open("ab") as fileobj:
         fileobj.write(b"% tampered\n")
     files = rendered(build(out, locales))
-    assert "print/fa/poster-a3.pdf" in files
-    assert "screen/uk/brochure-a5.pdf" in files
+    assert "cyberpesten/print/fa/poster-a3.pdf" in files
+    assert "cyberpesten/screen/uk/brochure-a5.pdf" in files
     # Only the two jobs concerned, each with all its editions.
     assert files == {f"{e}/fa/poster-a3.pdf" for e in ("print", "office", "screen")} | {
-        "print/uk/brochure-a5.pdf", "screen/uk/brochure-a5.pdf",
-        "office/uk/brochure-a5-booklet.pdf"}
+        "cyberpesten/print/uk/brochure-a5.pdf", "cyberpesten/screen/uk/brochure-a5.pdf",
+        "cyberpesten/office/uk/brochure-a5-booklet.pdf"}
 
 
 def test_changed_template_changes_exactly_the_jobs_that_use_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    jobs = plan(["nl", "ar"], ["brochure", "poster"], ["print", "office", "screen"])
+    jobs = plan(
+        [LeafletPlan("cyberpesten", ["nl", "ar"], True)],
+        ["brochure", "poster"],
+        ["print", "office", "screen"],
+    )
     locales, content = ROOT / "locales", ROOT / "content"
     shared = inputs.shared_inputs(content)
     before = {j.name: inputs.job_inputs(j, shared, locales, True) for j in jobs}
@@ -76,11 +80,16 @@ def test_changed_template_changes_exactly_the_jobs_that_use_it(
 
 
 def test_a_language_added_to_the_list_rebuilds_nothing_else(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from kit.sources import languages
 
-    jobs = plan(["nl", "ar"], ["brochure", "poster"], ["print", "office", "screen"])
+    jobs = plan(
+        [LeafletPlan("cyberpesten", ["nl", "ar"], True)],
+        ["brochure", "poster"],
+        ["print", "office", "screen"],
+    )
     shared = inputs.shared_inputs(ROOT / "content")
     before = {j.name: inputs.job_inputs(j, shared, ROOT / "locales", True) for j in jobs}
     text = languages.LANGUAGES_FILE.read_text(encoding="utf-8")
@@ -88,16 +97,21 @@ def test_a_language_added_to_the_list_rebuilds_nothing_else(
     monkeypatch.setattr(languages, "LANGUAGES_FILE", edited)
     try:
         # Lingala, above every other translation: each later entry's line moves.
-        edited.write_text(text.replace("  - {code: fr,", "  - {code: ln, script: Latn}\n"
-                                                      "  - {code: fr,"), encoding="utf-8")
+        edited.write_text(
+            text.replace("  - {code: fr,", "  - {code: ln, script: Latn}\n  - {code: fr,"),
+            encoding="utf-8",
+        )
         languages._entries.cache_clear()
         assert "ln" in languages.known_languages()
         after = {j.name: inputs.job_inputs(j, shared, ROOT / "locales", True) for j in jobs}
         assert after == before
         # A change to Arabic's entry changes exactly the files that print Arabic.
-        edited.write_text(text.replace("{code: ar, script: Arab}",
-                                       "{code: ar, script: Arab, names: {nl: Arabisch}}"),
-                          encoding="utf-8")
+        edited.write_text(
+            text.replace(
+                "{code: ar, script: Arab}", "{code: ar, script: Arab, names: {nl: Arabisch}}"
+            ),
+            encoding="utf-8",
+        )
         languages._entries.cache_clear()
         after = {j.name: inputs.job_inputs(j, shared, ROOT / "locales", True) for j in jobs}
         changed = {name for name in before if before[name] != after[name]}
@@ -117,8 +131,11 @@ def test_unchanged_build_renders_nothing(copy: tuple[Path, Path]) -> None:
 def test_same_inputs_give_identical_bytes(full_build: Path, tmp_path: Path) -> None:
     result = run_build("--strict", "--lang", "ar", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    files = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.pdf")
-                   if p.relative_to(tmp_path).parts[0] != "site")
+    files = sorted(
+        p.relative_to(tmp_path)
+        for p in tmp_path.rglob("*.pdf")
+        if p.relative_to(tmp_path).parts[0] != "site"
+    )
     assert len(files) == 18
     for rel in files:
         assert (tmp_path / rel).read_bytes() == (full_build / rel).read_bytes(), rel
@@ -129,11 +146,11 @@ def test_narrow_build_after_an_edit_keeps_every_language_on_the_site(
 ) -> None:
     """`--lang tr` after a catalog edit: the site is rebuilt with all its languages."""
     out, locales = copy
-    po = locales / "tr/LC_MESSAGES/messages.po"
-    po.write_text(re.sub(TR_ENTRY, r'\1!"', po.read_text(encoding="utf-8"), count=1),
-                  encoding="utf-8")
-    result = run_build("--strict", "--lang", "tr", "--output", str(out),
-                       "--locales", str(locales))
+    po = locales / "tr/LC_MESSAGES/cyberpesten.po"
+    po.write_text(
+        re.sub(TR_ENTRY, r'\1!"', po.read_text(encoding="utf-8"), count=1), encoding="utf-8"
+    )
+    result = run_build("--strict", "--lang", "tr", "--output", str(out), "--locales", str(locales))
     assert result.returncode == 0, result.stderr
     assert "web edition:" in result.stdout
     assert "!" in (out / "site/tr/index.html").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 from kit.pdf.preflight import SCRIPT_RANGES
-from kit.sources.catalogs import catalog_path, discover_catalogs, read_catalog
+from kit.sources.catalogs import catalog_path, discover_catalogs, read_catalog, read_language
 from kit.sources.fonts import STACKS, missing_glyphs
 from kit.sources.languages import SOURCE_LANGUAGE, known_languages, language, long_date
 
@@ -62,13 +62,13 @@ def test_day_month_year_where_the_community_writes_it_so(code: str, expected: st
 @pytest.mark.parametrize("code", ["prs", "fa"])
 def test_persian_letters_not_arabic_ones(code: str) -> None:
     """Dari and Persian write ی and ک; Arabic ي and ك would print and sort wrong."""
-    catalog = read_catalog(catalog_path(ROOT / "locales", code), code).catalog
+    catalog = read_catalog(catalog_path(ROOT / "locales", code, "cyberpesten"), code).catalog
     text = "".join(str(m.string) for m in catalog if m.id)
     assert "ي" not in text and "ك" not in text
 
 
 def test_pashto_letters_are_used_and_drawn() -> None:
-    catalog = read_catalog(catalog_path(ROOT / "locales", "ps"), "ps").catalog
+    catalog = read_language(ROOT / "locales", "ps", "cyberpesten").catalog
     text = "".join(str(m.string) for m in catalog if m.id)
     assert set("ټډړښګڼېۍ") <= set(text)
     assert not missing_glyphs("Arab", "ټ ډ ړ ږ ښ ګ ڼ ۍ ې")
@@ -84,8 +84,11 @@ def test_every_new_script_is_checked_for_glyphs() -> None:
 
 def test_chinese_files_stay_small(full_build: Path) -> None:
     """The CJK face is subset into each file: a Chinese brochure is at most 300 KB."""
-    files = [p for edition in ("print", "office", "screen")
-             for p in sorted((full_build / edition).glob("*zh_Hans*/brochure-a5*.pdf"))]
+    files = [
+        p
+        for edition in ("print", "office", "screen")
+        for p in sorted((full_build / "cyberpesten" / edition).glob("*zh_Hans*/brochure-a5*.pdf"))
+    ]
     assert len(files) == 6
     for path in files:
         assert path.stat().st_size <= 300_000, (path.name, path.stat().st_size)

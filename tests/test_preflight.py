@@ -467,7 +467,7 @@ def test_check_judges_a_file_whose_checksum_differs(full_build: Path, manifest: 
 def test_check_reports_a_warning_without_failing(full_build: Path, manifest: list[dict],
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """An office file's Urdu comes back only through its glyphs: a warning, not a failure."""
-    entry = next(e for e in manifest if e["path"] == "office/ur/poster-a4.pdf")
+    entry = next(e for e in manifest if e["path"] == "cyberpesten/office/ur/poster-a4.pdf")
     output = Output("poster", "A4", ("ur",), "office")
 
     def expect(_: dict) -> preflight.Expectation:
@@ -475,8 +475,11 @@ def test_check_reports_a_warning_without_failing(full_build: Path, manifest: lis
 
     assert preflight.check_manifest(full_build, [entry], HEADINGS, expect) == []
     report = capsys.readouterr().out
-    assert re.search(r"office/ur/poster-a4\.pdf\s+warn\s+warning: words: .* of the `ur` "
-                     r"words come back", report), report
+    assert re.search(
+        r"cyberpesten/office/ur/poster-a4\.pdf\s+warn\s+warning: words: .* of the `ur` "
+        r"words come back",
+        report,
+    ), report
     assert report.strip().endswith("1 files checked, 1 warnings, 0 problems")
 
 
@@ -494,9 +497,16 @@ def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
     page.obj.TrimBox = [10, 10, 190, 190]
     page.obj.BleedBox = [0, 0, 200, 200]
     page.obj.Group = pikepdf.Dictionary(S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceRGB)
-    image = pikepdf.Stream(pdf, Image.new("RGB", (4, 4), (67, 160, 71)).tobytes(),
-                           Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=4,
-                           Height=4, BitsPerComponent=8, ColorSpace=pikepdf.Name.DeviceRGB)
+    image = pikepdf.Stream(
+        pdf,
+        Image.new("RGB", (4, 4), (67, 160, 71)).tobytes(),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=4,
+        Height=4,
+        BitsPerComponent=8,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+    )
     page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
     page.contents_add(b"q 40 0 0 40 20 20 cm /Im0 Do Q")
     page.contents_add(b"q 0 0 0 rg 0 0 1 RG 100 100 20 20 re B Q")
@@ -512,15 +522,18 @@ def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
     assert image.ColorSpace == pikepdf.Name.DeviceCMYK
     pixel = pikepdf.PdfImage(image).as_pil_image().getpixel((0, 0))
     assert pixel == tuple(round(v * 255) for v in rgb_to_cmyk(67 / 255, 160 / 255, 71 / 255))
-    ops = [(tuple(float(v) for v in o), str(op))
-           for o, op in pikepdf.parse_content_stream(ready.pages[0].obj)
-           if str(op) in {"k", "K"}]
+    ops = [
+        (tuple(float(v) for v in o), str(op))
+        for o, op in pikepdf.parse_content_stream(ready.pages[0].obj)
+        if str(op) in {"k", "K"}
+    ]
     assert ((0.0, 0.0, 0.0, 1.0), "k") in ops  # black text stays one ink
     media = [float(v) for v in ready.pages[0].obj.MediaBox]
     assert media[0] < 0 and media[2] > 200  # room for the marks beyond the bleed
 
 
 # --- the screen reader's checks ----------------------------------------------------
+
 
 def _elements(pdf: pikepdf.Pdf, role: str) -> list[pikepdf.Dictionary]:
     from kit.pdf.accessible import _elements as walk
@@ -546,9 +559,12 @@ def test_tags_rule_catches_each_structure_fault(full_build: Path, tmp_path: Path
 
     def page_number_untagged(pdf: pikepdf.Pdf) -> None:
         page = pdf.pages[1]
-        ops = [([pikepdf.Name.Span, pikepdf.Dictionary(MCID=99)], pikepdf.Operator("BDC"))
-               if str(op) == "BDC" and operands[0] == pikepdf.Name.Artifact
-               else (operands, op) for operands, op in pikepdf.parse_content_stream(page.obj)]
+        ops = [
+            ([pikepdf.Name.Span, pikepdf.Dictionary(MCID=99)], pikepdf.Operator("BDC"))
+            if str(op) == "BDC" and operands[0] == pikepdf.Name.Artifact
+            else (operands, op)
+            for operands, op in pikepdf.parse_content_stream(page.obj)
+        ]
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
 
     def unscoped(pdf: pikepdf.Pdf) -> None:
@@ -563,21 +579,23 @@ def test_tags_rule_catches_each_structure_fault(full_build: Path, tmp_path: Path
     def wrapped_item(pdf: pikepdf.Pdf) -> None:
         items = _elements(pdf, "/LI")
         item = items[0]
-        wrapper = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Div, P=item.P,
-            K=pikepdf.Array([item])))
+        wrapper = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.Div, P=item.P, K=pikepdf.Array([item])
+            )
+        )
         parent = item.P
-        parent.K = pikepdf.Array([wrapper if k.objgen == item.objgen else k
-                                  for k in parent.K])
+        parent.K = pikepdf.Array([wrapper if k.objgen == item.objgen else k for k in parent.K])
         item.P = wrapper
 
     source = full_build / SCREEN_AR.path
-    for change, expected in ((no_languages, "no structure element is marked as `ar`"),
-                             (page_number_untagged, "neither in the structure tree nor an "
-                                                    "artifact"),
-                             (unscoped, "a table header cell has no /Scope"),
-                             (stray_paragraph, "outside its LBody"),
-                             (wrapped_item, "a list holds /Div where only list items belong")):
+    for change, expected in (
+        (no_languages, "no structure element is marked as `ar`"),
+        (page_number_untagged, "neither in the structure tree nor an artifact"),
+        (unscoped, "a table header cell has no /Scope"),
+        (stray_paragraph, "outside its LBody"),
+        (wrapped_item, "a list holds /Div where only list items belong"),
+    ):
         broken = rewrite(source, tmp_path / f"{change.__name__}.pdf", change)
         assert expected in check(SCREEN_AR, broken)["tags"], change.__name__
 
@@ -594,8 +612,11 @@ def test_a_translation_reads_the_dutch_title_with_a_dutch_voice(full_build: Path
     """The credit line's Dutch title and publisher are spans of their own language."""
     for output in (SCREEN_AR, Output("poster", "A4", ("ur",), "screen")):
         with pikepdf.open(full_build / output.path) as pdf:
-            spans = [e for e in in_order(pdf.Root.StructTreeRoot)
-                     if e.S == "/Span" and str(e.get("/Lang", "")) == "nl"]
+            spans = [
+                e
+                for e in in_order(pdf.Root.StructTreeRoot)
+                if e.S == "/Span" and str(e.get("/Lang", "")) == "nl"
+            ]
             assert len(spans) >= 2, output.path
 
 

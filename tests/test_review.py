@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from kit import reviewing
 from kit.errors import UserError
 from kit.sources import catalogs, review
-from kit.sources.catalogs import catalog_path, read_catalog
+from kit.sources.catalogs import catalog_path, read_catalog, read_language
 from kit.sources.content import load_content
 from kit.version import kit_version
 
@@ -126,9 +126,7 @@ def fill(sheet: Path, target: Path, name: str | None, answers: dict[int, tuple])
 def test_the_instructions_are_given_in_the_reviewer_s_language_too(content, locales: Path,
                                                                    tmp_path: Path) -> None:
     """A reviewer is a native speaker of the language under review, not always of Dutch."""
-    from kit.sources.catalogs import catalog_path as path_of
-
-    loaded = read_catalog(path_of(locales, "tr"), "tr")
+    loaded = read_language(locales, "tr", "cyberpesten")
     label = content.label("review-intro")
     own = loaded.translation(label.key, label.source)
     assert own, "the catalog has no translation of the instructions"
@@ -149,7 +147,7 @@ def test_the_sheet_lists_every_message_with_its_back_translation(content, locale
     texts = list(content.texts())
     assert [r[1] for r in rows] == [t.key for t in texts]
     assert [r[2] for r in rows] == [t.source for t in texts]
-    loaded = read_catalog(catalog_path(locales, "ar"), "ar")
+    loaded = read_language(locales, "ar", "cyberpesten")
     first = loaded.catalog.get(texts[0].source, context=texts[0].key)
     assert rows[0][3] == first.string
     assert rows[0][4] == review.back_translation(first) != ""
@@ -173,24 +171,24 @@ def test_an_imported_sheet_corrects_and_marks_messages(content, locales: Path,
     outcome = reviewing.import_sheet(locales, "fr", filled)
     assert (outcome.reviewed, outcome.corrected, outcome.comments, outcome.unanswered) == (
         len(texts) - 1, 1, 1, 1)
-    loaded = read_catalog(catalog_path(locales, "fr"), "fr")
+    loaded = read_language(locales, "fr", "cyberpesten")
     corrected = loaded.catalog.get(texts[1].source, context=texts[1].key)
     assert corrected.string == "Prévenir le cyberharcèlement"
     assert review.state(corrected) == review.REVIEWED_STATE
     assert any(c.startswith("review-comment: Anna Example: Phrase")
                for c in loaded.catalog.get(texts[2].source, context=texts[2].key).user_comments)
     assert loaded.review.status == "draft"  # one message is not reviewed yet
-    header = catalog_path(locales, "fr").read_text(encoding="utf-8").split("\n\n")[0]
+    header = catalog_path(locales, "fr", "cyberpesten").read_text(encoding="utf-8").split("\n\n")[0]
     assert '"X-Reviewed-By: Anna Example\\n"' in header
     status = run_build("status", "--locales", str(locales)).stdout
-    assert re.search(rf"^fr +{len(texts)}/{len(texts)} +{len(texts) - 1} +0 ", status,
+    assert re.search(rf"^cyberpesten +fr +{len(texts)}/{len(texts)} +{len(texts) - 1} +0 ", status,
                      re.MULTILINE), status
 
     # The last message reviewed: the language is reviewed, and says so when printed.
     again, _ = make_sheet(content, locales, "fr", tmp_path / "again")
     reviewing.import_sheet(locales, "fr", fill(again, tmp_path / "b2.xlsx", "Bert",
                                                {4: ("ok", None, None)}))
-    loaded = read_catalog(catalog_path(locales, "fr"), "fr")
+    loaded = read_language(locales, "fr", "cyberpesten")
     assert loaded.review.status == "reviewed"
     assert loaded.review.reviewer == "Anna Example, Bert"
 
@@ -205,7 +203,7 @@ def test_a_sheet_for_another_language_is_refused(content, locales: Path, tmp_pat
 def test_an_outdated_sheet_is_refused_and_the_catalog_kept(content, locales: Path,
                                                           tmp_path: Path) -> None:
     xlsx, _ = make_sheet(content, locales, "de", tmp_path)
-    path = catalog_path(locales, "de")
+    path = catalog_path(locales, "de", "cyberpesten")
     loaded = read_catalog(path, "de")
     first = next(iter(content.texts()))
     loaded.catalog.get(first.source, context=first.key).string = "Ein neuer Titel?"
@@ -221,7 +219,7 @@ def test_an_outdated_sheet_is_refused_and_the_catalog_kept(content, locales: Pat
 def test_a_sheet_without_a_name_or_with_a_broken_correction_is_refused(
         content, locales: Path, tmp_path: Path) -> None:
     xlsx, _ = make_sheet(content, locales, "de", tmp_path)
-    path = catalog_path(locales, "de")
+    path = catalog_path(locales, "de", "cyberpesten")
     before = path.read_bytes()
     nameless = fill(xlsx, tmp_path / "a.xlsx", None, {1: ("x", None, None)})
     with pytest.raises(UserError, match="the reviewer's name is missing: fill in cell C5"):
@@ -240,7 +238,7 @@ def test_a_name_with_quotes_and_backslashes_keeps_the_catalog_valid(
     name = 'Anna "Annie" Peeters \\ Ségolène'
     reviewing.import_sheet(locales, "fr", fill(xlsx, tmp_path / "back.xlsx", name,
                                                {1: ("x", None, None)}))
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "cyberpesten")
     assert catalogs.msgfmt_check(path) is None
     loaded = read_catalog(path, "fr")
     first = next(iter(content.texts()))
@@ -260,7 +258,7 @@ def test_a_name_with_quotes_and_backslashes_keeps_the_catalog_valid(
 def test_a_name_that_cannot_be_printed_is_refused(content, locales: Path, tmp_path: Path,
                                                   name: str, problem: str) -> None:
     xlsx, _ = make_sheet(content, locales, "fr", tmp_path)
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "cyberpesten")
     before = path.read_bytes()
     filled = fill(xlsx, tmp_path / "back.xlsx", name, {1: ("x", None, None)})
     with pytest.raises(UserError) as caught:
@@ -271,7 +269,7 @@ def test_a_name_that_cannot_be_printed_is_refused(content, locales: Path, tmp_pa
 
 def test_a_translation_like_a_formula_stays_text_in_the_sheet(content, locales: Path,
                                                               tmp_path: Path) -> None:
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "cyberpesten")
     loaded = read_catalog(path, "fr")
     first = next(iter(content.texts()))
     loaded.catalog.get(first.source, context=first.key).string = '=HYPERLINK("http://x.example")'
@@ -296,7 +294,7 @@ def test_a_correction_typed_over_the_translation_is_taken(content, locales: Path
     outcome = reviewing.import_sheet(locales, "fr", filled)
     assert (outcome.reviewed, outcome.corrected) == (1, 1)
     second = list(content.texts())[1]
-    loaded = read_catalog(catalog_path(locales, "fr"), "fr")
+    loaded = read_language(locales, "fr", "cyberpesten")
     assert loaded.catalog.get(second.source, context=second.key).string == (
         "Prévenir le harcèlement en ligne")
 
@@ -308,14 +306,14 @@ def test_no_under_ok_is_passed_on_and_an_unknown_answer_refused(content, locales
                                                       2: ("No", None, "Too formal.")})
     outcome = reviewing.import_sheet(locales, "fr", filled)
     assert (outcome.reviewed, outcome.rejected, outcome.comments) == (0, 2, 2)
-    loaded = read_catalog(catalog_path(locales, "fr"), "fr")
+    loaded = read_language(locales, "fr", "cyberpesten")
     texts = list(content.texts())
     comments = [loaded.catalog.get(t.source, context=t.key).user_comments for t in texts[:2]]
     assert "review-comment: Anna: not OK (no correction given)" in comments[0]
     assert "review-comment: Anna: not OK: Too formal." in comments[1]
     assert all(review.review_mark(loaded.catalog.get(t.source, context=t.key)) is None
                for t in texts[:2])
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "cyberpesten")
     before = path.read_bytes()
     nope = fill(xlsx, tmp_path / "b.xlsx", "Anna", {3: ("nope", None, None)})
     with pytest.raises(UserError) as caught:
@@ -335,7 +333,7 @@ def test_a_second_reviewer_s_sheet_is_taken_unless_it_answers_a_changed_text(
     outcome = reviewing.import_sheet(locales, "fr", fill(second, tmp_path / "b.xlsx", "Bert",
                                                          {3: ("x", None, None)}))
     assert outcome.reviewed == 1
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "cyberpesten")
     before = path.read_bytes()
     clash = fill(second, tmp_path / "c.xlsx", "Bert", {2: ("x", None, None)})
     with pytest.raises(UserError, match=r"1 of the texts it answers changed .* row 10\)"):
@@ -359,7 +357,7 @@ def test_a_sheet_with_a_bad_cell_is_refused(content, locales: Path, tmp_path: Pa
     book[reviewing.SHEET].cell(reviewing.HEADER_ROW + 1, column, value)
     book.save(tmp_path / "back.xlsx")
     filled = fill(tmp_path / "back.xlsx", tmp_path / "back.xlsx", "Anna", {})
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "cyberpesten")
     before = path.read_bytes()
     with pytest.raises(UserError) as caught:
         reviewing.import_sheet(locales, "fr", filled)
@@ -380,7 +378,7 @@ def test_review_commands_report_bad_input_in_one_line(locales: Path, tmp_path: P
 
 def test_reviews_survive_pybabel_update(locales: Path) -> None:
     """Translator comments are what every PO tool keeps, Babel's own update included."""
-    path = catalog_path(locales, "de")
+    path = catalog_path(locales, "de", "cyberpesten")
     loaded = read_catalog(path, "de")
     for m in loaded.catalog:
         if m.id:
@@ -388,7 +386,7 @@ def test_reviews_survive_pybabel_update(locales: Path) -> None:
     catalogs.write_catalog(loaded.catalog, path)
     subprocess.run(
         [str(Path(sys.executable).parent / "pybabel"), "update", "-i",
-         str(locales / "messages.pot"), "-d", str(locales), "-l", "de"],
+         str(locales / "cyberpesten.pot"), "-d", str(locales), "-l", "de", "-D", "cyberpesten"],
         check=True, capture_output=True,
     )
     assert read_catalog(path, "de").review == catalogs.Review("reviewed", "Anna Beispiel", TODAY)
@@ -397,20 +395,31 @@ def test_reviews_survive_pybabel_update(locales: Path) -> None:
 # --- standard catalogs --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [ROOT / "locales/messages.pot",
-                                  *(catalog_path(ROOT / "locales", c) for c in LANGS)],
-                         ids=lambda p: p.parent.parent.name if p.suffix == ".po" else "pot")
+@pytest.mark.parametrize(
+    "path",
+    [
+        ROOT / "locales/cyberpesten.pot",
+        ROOT / "locales/kit.pot",
+        *(catalog_path(ROOT / "locales", c, d) for c in LANGS for d in ("kit", "cyberpesten")),
+    ],
+    ids=lambda p: f"{p.parent.parent.name}-{p.stem}" if p.suffix == ".po" else p.stem,
+)
 def test_headers_carry_real_values(path: Path) -> None:
     header = path.read_text(encoding="utf-8").split("\n\n")[0]
-    for placeholder in ("VERSION", "EMAIL@ADDRESS", "FULL NAME", "ORGANIZATION",
-                        "LANGUAGE <LL@li.org>", "YEAR-MO-DA"):
+    for placeholder in (
+        "VERSION",
+        "EMAIL@ADDRESS",
+        "FULL NAME",
+        "ORGANIZATION",
+        "LANGUAGE <LL@li.org>",
+        "YEAR-MO-DA",
+    ):
         assert placeholder not in header
     assert f'"Project-Id-Version: cyberbullying-print-kit {kit_version()}\\n"' in header
 
 
 # The checks translate-toolkit marks critical (translate/filters/checks: @critical).
-CRITICAL = ("escapes", "newlines", "tabs", "printf", "pythonbraceformat", "variables",
-            "xmltags")
+CRITICAL = ("escapes", "newlines", "tabs", "printf", "pythonbraceformat", "variables", "xmltags")
 
 
 def pofilter(path: Path, out: Path) -> str:
@@ -423,12 +432,13 @@ def pofilter(path: Path, out: Path) -> str:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_pofilter_finds_no_critical_failure(lang: str, tmp_path: Path) -> None:
-    found = pofilter(catalog_path(ROOT / "locales", lang), tmp_path / "found.po")
-    assert "(pofilter)" not in found, found
+    for domain in ("kit", "cyberpesten"):
+        found = pofilter(catalog_path(ROOT / "locales", lang, domain), tmp_path / f"{domain}.po")
+        assert "(pofilter)" not in found, found
 
 
 def test_pofilter_catches_a_renamed_placeholder(locales: Path, tmp_path: Path) -> None:
-    path = catalog_path(locales, "fr")
+    path = catalog_path(locales, "fr", "kit")
     text = path.read_text(encoding="utf-8")
     renamed = re.sub(r'(msgstr ".*)\{reviewer\}', r"\1{relecteur}", text, count=1)
     assert renamed != text
@@ -438,11 +448,23 @@ def test_pofilter_catches_a_renamed_placeholder(locales: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_msgfmt_check_and_pybabel_compile_are_clean(lang: str, tmp_path: Path) -> None:
-    path = catalog_path(ROOT / "locales", lang)
+    path = catalog_path(ROOT / "locales", lang, "cyberpesten")
     assert catalogs.msgfmt_check(path) is None
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "compile", "--statistics", "-i",
-         str(path), "-o", str(tmp_path / "messages.mo"), "-l", lang],
-        capture_output=True, text=True, check=False)
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "compile",
+            "--statistics",
+            "-i",
+            str(path),
+            "-o",
+            str(tmp_path / "messages.mo"),
+            "-l",
+            lang,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "error" not in result.stderr.lower()

@@ -17,7 +17,7 @@ from conftest import ROOT, run_build
 from kit.manifest import sha256_file
 from kit.pdf.preflight import pdf_text
 from kit.pdf.produce import produce
-from kit.plan import plan
+from kit.plan import LeafletPlan, plan
 from kit.render import Renderer, RenderLog, Translations
 from kit.sources.catalogs import Review
 from kit.sources.content import load_content
@@ -36,7 +36,7 @@ def test_fetcher_refuses_everything_but_the_kits_assets() -> None:
          f'<img src="{HOSTILE[2]}">', f'<a rel="attachment" href="{HOSTILE[3]}">x</a>',
          "<p>tekst</p>"]
     )
-    job = plan(["nl"], ["poster"], ["screen"])[0]
+    job = plan([LeafletPlan("cyberpesten", ["nl"], True)], ["poster"], ["screen"])[0]
     log = RenderLog()
     renderer = Renderer()
     document = renderer.layout(html, job, False, log)
@@ -49,11 +49,16 @@ def test_fetcher_refuses_everything_but_the_kits_assets() -> None:
 def test_hostile_translation_is_printed_as_text_never_loaded(tmp_path: Path) -> None:
     """Even past the catalog checks, a translation cannot load a file."""
     content = load_content(ROOT / "content")
-    job = next(j for j in plan(["en"], ["poster"], ["screen"]) if j.languages == ("en",))
+    job = next(
+        j
+        for j in plan([LeafletPlan("cyberpesten", ["en"], True)], ["poster"], ["screen"])
+        if j.languages == ("en",)
+    )
     strings = {t.key: t.source for t in content.texts()}
     strings["vuistregels.regels.prive"] = f'<img src="{HOSTILE[0]}"> rule'
-    result = produce(job, content, Translations({"en": strings, "nl": None}, Review()),
-                     tmp_path, strict=True)
+    result = produce(
+        job, content, Translations({"en": strings, "nl": None}, Review()), tmp_path, strict=True
+    )
     assert result.error is None, result.error
     text = pdf_text(result.written[0].staged)
     assert '<img src="file:///etc/passwd">' in text.replace("\n", " ")
@@ -66,7 +71,9 @@ def test_killed_build_leaves_output_consistent(full_build: Path, tmp_path: Path)
     manifest = (out / "manifest.json").read_bytes()
     with subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "--force", "--output", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     ) as process:
         assert process.stdout is not None
         process.stdout.readline()  # the plan line: rendering has started
@@ -77,9 +84,11 @@ def test_killed_build_leaves_output_consistent(full_build: Path, tmp_path: Path)
     assert (out / "manifest.json").read_bytes() == manifest
     for entry in json.loads(manifest):
         assert sha256_file(out / entry["path"]) == entry["sha256"], entry["path"]
-    visible = {str(p.relative_to(out)) for p in out.rglob("*.pdf")
-               if not p.relative_to(out).parts[0].startswith(".")
-               and p.relative_to(out).parts[0] != "site"}
+    visible = {
+        str(p.relative_to(out))
+        for p in out.rglob("*.pdf")
+        if not p.relative_to(out).parts[0].startswith(".") and p.relative_to(out).parts[0] != "site"
+    }
     assert visible == {e["path"] for e in json.loads(manifest)}
     # The next build clears the abandoned staging folder.
     assert run_build("--output", str(out)).returncode == 0
@@ -97,7 +106,7 @@ def test_file_url_with_a_host_is_refused_without_a_lookup(monkeypatch) -> None:
 
     monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
     monkeypatch.setattr(socket, "gethostbyname", no_lookup)
-    job = plan(["nl"], ["poster"], ["screen"])[0]
+    job = plan([LeafletPlan("cyberpesten", ["nl"], True)], ["poster"], ["screen"])[0]
     log = RenderLog()
     url = f"file://tracker.example{ROOT}/styles/kit.css"  # an asset path, behind a host
     Renderer().layout(f'<link rel="stylesheet" href="{url}"><p>tekst</p>', job, False, log)
@@ -127,6 +136,10 @@ def test_render_processes_leave_no_font_copies_in_the_temp_folder(tmp_path: Path
     temp.mkdir()
     script = tmp_path / "lay_out.py"
     script.write_text(FONT_COPIES_SCRIPT, encoding="utf-8")
-    subprocess.run([sys.executable, str(script), str(ROOT)], check=True, timeout=120,
-                   env={**os.environ, "TMPDIR": str(temp)})
+    subprocess.run(
+        [sys.executable, str(script), str(ROOT)],
+        check=True,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
     assert list(temp.iterdir()) == []

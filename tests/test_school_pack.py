@@ -96,7 +96,9 @@ def drawn_text(path: Path) -> str:
 @pytest.mark.parametrize("langs", ["nl", "ar", "ti", "nl-ar"])
 def test_brochure_holds_every_contact_in_order(school_build: Path, langs: str) -> None:
     school = load_school(ROOT / "schools/example.yaml", KNOWN)
-    text = flat(drawn_text(school_build / f"schools/example/screen/{langs}/brochure-a5.pdf"))
+    text = flat(
+        drawn_text(school_build / f"schools/example/cyberpesten/screen/{langs}/brochure-a5.pdf")
+    )
     expected = [school.name, school.address, school.website]
     for c in school.contacts:
         expected += [c.name, c.phone, c.email]  # hours: in each language (VAL001)
@@ -108,19 +110,22 @@ def test_brochure_holds_every_contact_in_order(school_build: Path, langs: str) -
         position = found + len(value)
 
 
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
-                   r'([^<]+)</word>')
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
+    r"([^<]+)</word>"
+)
 
 
-@pytest.mark.parametrize(("langs", "label_side"), [("nl", "left"), ("ar", "right"),
-                                                   ("ti", "left")])
+@pytest.mark.parametrize(("langs", "label_side"), [("nl", "left"), ("ar", "right"), ("ti", "left")])
 def test_a_contact_s_label_stands_before_its_value_in_the_reading_direction(
-        school_build: Path, langs: str, label_side: str) -> None:
+    school_build: Path, langs: str, label_side: str
+) -> None:
     """In Arabic or Persian the label stands at the right, next to its value."""
     email = "zorg@bs-delinde.be"
-    path = school_build / f"schools/example/screen/{langs}/brochure-a5.pdf"
-    bbox = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    path = school_build / f"schools/example/cyberpesten/screen/{langs}/brochure-a5.pdf"
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     page = next(p for p in bbox.split("<page ") if email in p)
     words = [(float(x0), float(y0), float(x1), word) for x0, y0, x1, word in _WORD.findall(page)]
     value = next(w for w in words if email in w[3])
@@ -131,8 +136,11 @@ def test_a_contact_s_label_stands_before_its_value_in_the_reading_direction(
     else:
         assert max(w[2] for w in label) < value[0], (langs, label, value)
     # Beside it, not across the page: at most a third of the text width away.
-    gap = (min(w[0] for w in label) - value[2] if label_side == "right"
-           else value[0] - max(w[2] for w in label))
+    gap = (
+        min(w[0] for w in label) - value[2]
+        if label_side == "right"
+        else value[0] - max(w[2] for w in label)
+    )
     assert gap < 120, f"the label of {email} stands {gap:.0f} pt from it in {langs}"
 
 
@@ -142,21 +150,22 @@ def test_cover_carries_the_school_name_and_logo(school_build: Path) -> None:
     from kit.pdf.printready import rgb_to_cmyk
 
     green = (0x43 / 255, 0xA0 / 255, 0x47 / 255)  # the example logo's colour
-    for edition, operator, values in (("screen", "rg", green),
-                                      ("print", "k", rgb_to_cmyk(*green))):
+    for edition, operator, values in (("screen", "rg", green), ("print", "k", rgb_to_cmyk(*green))):
         path = school_build / f"schools/example/{edition}/ar/brochure-a5.pdf"
         assert "Basisschool De Linde" in flat(pdf_text(path)).split("\f")[0]
         with pikepdf.open(path) as pdf:
-            colours = {tuple(round(float(v), 3) for v in operands)
-                       for operands, op in pikepdf.parse_content_stream(pdf.pages[0].obj)
-                       if str(op) == operator}
+            colours = {
+                tuple(round(float(v), 3) for v in operands)
+                for operands, op in pikepdf.parse_content_stream(pdf.pages[0].obj)
+                if str(op) == operator
+            }
         # The SVG logo is drawn as vectors: in RGB on screen, in CMYK for the press.
         assert tuple(round(v, 3) for v in values) in colours, (edition, colours)
 
 
 def test_multilingual_poster_has_every_language_on_one_page(school_build: Path) -> None:
     for paper in ("a3", "a4"):
-        path = school_build / f"schools/example/print/multilingual/poster-{paper}.pdf"
+        path = school_build / f"schools/example/cyberpesten/print/multilingual/poster-{paper}.pdf"
         text = pdf_text(path)
         assert text.count("\f") == 1  # one page
         assert re.search("[\u0600-\u06ff]{3}", text)  # Arabic
@@ -173,7 +182,7 @@ def test_printing_guide_names_the_school_and_its_languages(school_build: Path) -
 
 
 def test_department_edition_is_not_touched_by_a_school_build(school_build: Path) -> None:
-    assert not (school_build / "print/nl").exists()
+    assert not (school_build / "cyberpesten/print/nl").exists()
     assert all(e["path"].startswith("schools/") for e in entries(school_build))
 
 
@@ -184,12 +193,19 @@ def test_changed_profile_rebuilds_only_that_school(
     shutil.copytree(school_build, out)
     profile = tmp_path / "sint-jozef.yaml"
     profile.write_text(SECOND.replace("+32 3 123 45 67", "+32 3 765 43 21"), encoding="utf-8")
-    result = run_build("--strict", "--school", str(schools / "example.yaml"),
-                       "--school", str(profile), "--output", str(out))
+    result = run_build(
+        "--strict",
+        "--school",
+        str(schools / "example.yaml"),
+        "--school",
+        str(profile),
+        "--output",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     rendered = set(re.findall(r"^\[ *\d+/\d+\] (\S+)", result.stdout, re.MULTILINE))
     assert rendered and all(p.startswith("schools/sint-jozef/") for p in rendered)
-    assert "765 43 21" in pdf_text(out / "schools/sint-jozef/screen/nl/brochure-a5.pdf")
+    assert "765 43 21" in pdf_text(out / "schools/sint-jozef/cyberpesten/screen/nl/brochure-a5.pdf")
     manifest = entries(out)
     pack = next(e for e in manifest if e["path"] == "schools/sint-jozef/sint-jozef.zip")
     assert verify_pack(out, pack, manifest) == []
@@ -202,13 +218,13 @@ def longest_rule_translations(count: int) -> list[str]:
     from kit.sources.languages import SOURCE_LANGUAGE, known_languages
 
     content = load_content(ROOT / "content")
-    rules = list(content.document.rules_section().blocks)
+    rules = list(content.document.rules.blocks)
     texts = [item.text for b in rules if b.kind == "list" for item in b.items]
     lengths = {}
     for code in known_languages():
         if code in {SOURCE_LANGUAGE, "ur"}:
             continue
-        loaded = read_catalog(catalog_path(ROOT / "locales", code), code)
+        loaded = read_catalog(catalog_path(ROOT / "locales", code, "cyberpesten"), code)
         lengths[code] = sum(len(loaded.translation(t.key, t.source) or "") for t in texts)
     return sorted(lengths, key=lengths.get, reverse=True)[:count]
 
@@ -230,12 +246,21 @@ def test_hardest_multilingual_poster_fits_above_the_floor(tmp_path: Path) -> Non
     text = re.sub(r"(?m)^poster_languages: .*$", "", text)
     profile.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_build("--strict", "--school", str(profile), "--product", "poster",
-                       "--edition", "print", "--output", str(out))
+    result = run_build(
+        "--strict",
+        "--school",
+        str(profile),
+        "--product",
+        "poster",
+        "--edition",
+        "print",
+        "--output",
+        str(out),
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     check = run_build("check", "--output", str(out))
     assert check.returncode == 0 and " 0 problems" in check.stdout, check.stdout[-2000:]
-    assert (out / "schools/example/print/multilingual/poster-a3.pdf").exists()
+    assert (out / "schools/example/cyberpesten/print/multilingual/poster-a3.pdf").exists()
 
 
 def test_floor_rule_fails_a_poster_set_too_small(school_build: Path, tmp_path: Path) -> None:
@@ -245,7 +270,7 @@ def test_floor_rule_fails_a_poster_set_too_small(school_build: Path, tmp_path: P
     from kit.pdf import preflight
     from kit.plan import Output
 
-    source = school_build / "schools/example/print/multilingual/poster-a3.pdf"
+    source = school_build / "schools/example/cyberpesten/print/multilingual/poster-a3.pdf"
     small = tmp_path / "small.pdf"
     with pikepdf.open(source) as pdf:
         page = pdf.pages[0]
@@ -267,10 +292,25 @@ def decode_qr(pdf: Path, page: int) -> list[str]:
     import subprocess
 
     stem = pdf.parent / f".qr-{pdf.stem}-{page}"
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", "-f", str(page), "-l",
-                    str(page), str(pdf), str(stem)], check=True)
-    result = subprocess.run(["zbarimg", "--quiet", "--raw", f"{stem}.png"],
-                            capture_output=True, text=True, check=False)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "100",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(pdf),
+            str(stem),
+        ],
+        check=True,
+    )
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", f"{stem}.png"], capture_output=True, text=True, check=False
+    )
     Path(f"{stem}.png").unlink()
     return result.stdout.split()
 
@@ -285,10 +325,12 @@ def test_paper_leads_to_the_web_page_in_its_language(school_build: Path) -> None
         with pikepdf.open(brochure) as pdf:
             back = len(pdf.pages)
         assert decode_qr(brochure, back) == [f"{site}ar/"], edition
-    assert decode_qr(folder / "print/nl/poster-a3.pdf", 1) == [site]
-    assert decode_qr(folder / "print/multilingual/poster-a3.pdf", 1) == [site]
+    assert decode_qr(folder / "cyberpesten/print/nl/poster-a3.pdf", 1) == [site]
+    assert decode_qr(folder / "cyberpesten/print/multilingual/poster-a3.pdf", 1) == [site]
     # The short address is printed beside the code.
-    assert "www.bs-delinde.be/cyberpesten/ar" in pdf_text(folder / "print/ar/brochure-a5.pdf")
+    assert "www.bs-delinde.be/cyberpesten/ar" in pdf_text(
+        folder / "cyberpesten/print/ar/brochure-a5.pdf"
+    )
 
 
 def test_the_printed_code_is_black_ink_only(school_build: Path) -> None:
@@ -296,11 +338,13 @@ def test_the_printed_code_is_black_ink_only(school_build: Path) -> None:
 
     from kit.pdf.streams import rgb_uses
 
-    with pikepdf.open(school_build / "schools/example/print/nl/poster-a4.pdf") as pdf:
+    with pikepdf.open(school_build / "schools/example/cyberpesten/print/nl/poster-a4.pdf") as pdf:
         assert rgb_uses(pdf) == []
-        ops = {tuple(round(float(v), 3) for v in operands)
-               for operands, op in pikepdf.parse_content_stream(pdf.pages[0].obj)
-               if str(op) == "k"}
+        ops = {
+            tuple(round(float(v), 3) for v in operands)
+            for operands, op in pikepdf.parse_content_stream(pdf.pages[0].obj)
+            if str(op) == "k"
+        }
     assert (0.0, 0.0, 0.0, 1.0) in ops and (0.0, 0.0, 0.0, 0.0) in ops
 
 
@@ -318,19 +362,33 @@ def test_a_language_taken_out_of_a_profile_leaves_the_pack(tmp_path: Path) -> No
     profile.write_text(SECOND.replace("languages: []", "languages: [uk]"), encoding="utf-8")
     out = tmp_path / "out"
     # Brochures in the screen edition, with Dutch for any message not yet translated.
-    args = ("--school", str(profile), "--product", "brochure", "--edition", "screen",
-            "--threshold", "50", "--output", str(out))
+    args = (
+        "--school",
+        str(profile),
+        "--product",
+        "brochure",
+        "--edition",
+        "screen",
+        "--threshold",
+        "50",
+        "--output",
+        str(out),
+    )
     assert run_build(*args).returncode == 0
-    assert (out / "schools/sint-jozef/screen/nl-uk/brochure-a5.pdf").exists()
+    assert (out / "schools/sint-jozef/cyberpesten/screen/nl-uk/brochure-a5.pdf").exists()
     profile.write_text(SECOND, encoding="utf-8")  # Dutch only again
     result = run_build(*args)
     assert result.returncode == 0, result.stderr
     folder = out / "schools/sint-jozef"
-    assert not (folder / "screen/uk").exists() and not (folder / "screen/nl-uk").exists()
+    assert (
+        not (folder / "cyberpesten/screen/uk").exists()
+        and not (folder / "cyberpesten/screen/nl-uk").exists()
+    )
     listed = [e for e in entries(out) if e["school"] == "sint-jozef"]
     assert {tuple(e["languages"]) for e in listed if e["product"] == "brochure"} == {("nl",)}
-    zipped = subprocess.run(["unzip", "-Z1", str(folder / "sint-jozef.zip")],
-                            capture_output=True, text=True, check=True).stdout
+    zipped = subprocess.run(
+        ["unzip", "-Z1", str(folder / "sint-jozef.zip")], capture_output=True, text=True, check=True
+    ).stdout
     assert "uk" not in zipped.split("/"), zipped
     assert "/uk/" not in zipped and "nl-uk" not in zipped
     check = run_build("check", "--output", str(out))

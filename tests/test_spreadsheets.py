@@ -167,7 +167,7 @@ def test_the_review_import_is_bounded_the_same_way(tmp_path: Path) -> None:
     good = workbook(tmp_path / "good.xlsx", [["x"]])
     bomb = rezip(good, tmp_path / "sheet.xlsx",
                  add={"xl/media/padding.xml": b"<a>" + b"0" * 30_000_000 + b"</a>"})
-    before = (locales / "fr/LC_MESSAGES/messages.po").read_bytes()
+    before = (locales / "fr/LC_MESSAGES/cyberpesten.po").read_bytes()
     with pytest.raises(UserError) as caught:
         reviewing.import_sheet(locales, "fr", bomb)
     assert str(caught.value).endswith("sheet.xlsx: the review sheet unpacks to 30 MB; at most "
@@ -181,7 +181,7 @@ def test_the_review_import_is_bounded_the_same_way(tmp_path: Path) -> None:
         reviewing.import_sheet(locales, "fr", tmp_path / "long.xlsx")
     assert str(caught.value).endswith(f"long.xlsx: the review sheet has more than "
                                       f"{reviewing.MAX_SHEET_ROWS} rows")
-    assert (locales / "fr/LC_MESSAGES/messages.po").read_bytes() == before
+    assert (locales / "fr/LC_MESSAGES/cyberpesten.po").read_bytes() == before
 
 
 @pytest.mark.parametrize(("value", "written"), [
