@@ -577,6 +577,11 @@ class Library:
         return [i for i in self.leaflets if not asked or i in asked]
 
 
+def load_content(content_dir: Path, leaflet: str = FIRST_LEAFLET) -> Content:
+    """One leaflet with the kit's words, e.g. the department's for a benchmark or a check."""
+    return load_library(content_dir).content(leaflet)
+
+
 def load_library(content_dir: Path) -> Library:
     leaflets = load_leaflets(content_dir)
     labels = load_labels(content_dir / LABELS_FILE)
