@@ -17,7 +17,13 @@ from kit.errors import UserError, display_path
 from kit.manifest import MANIFEST, read_json
 from kit.pipeline import Options, build
 from kit.sources import catalogs
-from kit.sources.content import ID_PATTERN, LEAFLETS_DIR, RESERVED_LEAFLET_IDS, load_library
+from kit.sources.content import (
+    ID_PATTERN,
+    LEAFLETS_DIR,
+    MAX_LEAFLET_ID_LENGTH,
+    RESERVED_LEAFLET_IDS,
+    load_library,
+)
 from kit.sources.languages import SOURCE_LANGUAGE, check_script_has_fonts, known_languages
 from kit.sources.school import MAX_SLUG_LENGTH, RESERVED_SLUGS, load_school, load_schools
 
@@ -353,9 +359,11 @@ sections:
 
 def new_leaflet(paths: Paths, ident: str) -> int:
     """Write a skeleton leaflet to fill in; its empty texts are reported until filled."""
-    if not ID_PATTERN.match(ident) or ident in RESERVED_LEAFLET_IDS:
+    if (not ID_PATTERN.match(ident) or ident in RESERVED_LEAFLET_IDS
+            or len(ident) > MAX_LEAFLET_ID_LENGTH):
         raise UserError(f"`{ident}` cannot be a leaflet's id: use lowercase letters, digits and "
-                        "single hyphens, and none of the kit's own names "
+                        f"single hyphens, at most {MAX_LEAFLET_ID_LENGTH} characters, and none "
+                        "of the kit's own names "
                         f"({', '.join(sorted(RESERVED_LEAFLET_IDS))})")
     path = paths.content / LEAFLETS_DIR / f"{ident}.yaml"
     if path.exists():

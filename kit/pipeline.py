@@ -449,9 +449,10 @@ def record_entries(jobs: list[Job], state: dict, loaded: Loaded) -> None:
     A damaged manifest must not shrink to one build's selection: the build
     state remembers the record of every file it wrote.
     """
-    for output in (o for j in jobs for o in j.outputs):
-        states = loaded.leaflets[output.leaflet].states if output.leaflet else {}
-        state[output.path]["entry"] = manifest_entry(output, state[output.path], states)
+    for job in jobs:
+        for output in job.outputs:
+            state[output.path]["entry"] = manifest_entry(output, state[output.path],
+                                                         loaded.of(job).states)
 
 
 def prune_school(out: Path, school: School, languages: list[str], loaded: Loaded,

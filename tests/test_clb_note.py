@@ -68,9 +68,9 @@ def test_the_dutch_screen_brochure_carries_the_note(full_build: Path) -> None:
 
 @pytest.mark.parametrize("code", CODES)
 def test_every_web_page_explains_the_clb(full_build: Path, code: str) -> None:
-    pages = [full_build / "site" / code / "index.html"]
+    pages = [full_build / "site" / code / "cyberpesten.html"]
     if code != "nl":
-        pages.append(full_build / "site" / code / "nl.html")
+        pages.append(full_build / "site" / code / "cyberpesten-nl.html")
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert len(NOTE.findall(html)) == (2 if page.name == "nl.html" else 1), page
+        assert len(NOTE.findall(html)) == (2 if page.name.endswith("-nl.html") else 1), page

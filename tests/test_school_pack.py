@@ -321,10 +321,10 @@ def test_paper_leads_to_the_web_page_in_its_language(school_build: Path) -> None
     site = "https://www.bs-delinde.be/cyberpesten/"
     folder = school_build / "schools/example"
     for edition in ("print", "screen"):  # the office booklet is imposed from the same pages
-        brochure = folder / f"{edition}/ar/brochure-a5.pdf"
+        brochure = folder / f"cyberpesten/{edition}/ar/brochure-a5.pdf"
         with pikepdf.open(brochure) as pdf:
             back = len(pdf.pages)
-        assert decode_qr(brochure, back) == [f"{site}ar/"], edition
+        assert decode_qr(brochure, back) == [f"{site}ar/cyberpesten.html"], edition
     assert decode_qr(folder / "cyberpesten/print/nl/poster-a3.pdf", 1) == [site]
     assert decode_qr(folder / "cyberpesten/print/multilingual/poster-a3.pdf", 1) == [site]
     # The short address is printed beside the code.
@@ -353,8 +353,9 @@ def test_a_school_gets_its_own_web_edition(school_build: Path) -> None:
     assert (site / "index.html").is_file()
     profile = load_school(ROOT / "schools/example.yaml", KNOWN)
     for code in ["nl", *profile.languages]:
-        page = (site / code / "index.html").read_text(encoding="utf-8")
-        assert "Basisschool De Linde" in page
+        for name in ("index.html", "cyberpesten.html"):
+            page = (site / code / name).read_text(encoding="utf-8")
+            assert "Basisschool De Linde" in page
 
 
 def test_a_language_taken_out_of_a_profile_leaves_the_pack(tmp_path: Path) -> None:

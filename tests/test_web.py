@@ -21,8 +21,9 @@ from conftest import ROOT
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-PAGES = ["index.html", "ar/index.html", "ar/nl.html", "ti/index.html", "uk/index.html",
-         "ur/index.html", "zh_Hans/nl.html"]
+PAGES = ["index.html", "ar/index.html", "ar/cyberpesten.html", "ar/cyberpesten-nl.html",
+         "ti/cyberpesten.html", "uk/cyberpesten.html", "ur/cyberpesten.html",
+         "zh_Hans/cyberpesten-nl.html"]
 SIZES = {"phone": (360, 780), "desktop": (1280, 900)}
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 
@@ -126,7 +127,8 @@ def test_the_english_words_are_marked_english(full_build: Path) -> None:
     chooser = (full_build / "site/index.html").read_text(encoding="utf-8")
     assert '<span lang="en">Choose your language</span>' in chooser
     assert '<span lang="en">Advice of the Flemish government' in chooser
-    for page in ("ar/index.html", "ar/nl.html", "uk/index.html"):
+    for page in ("ar/index.html", "ar/cyberpesten.html", "ar/cyberpesten-nl.html",
+                 "uk/cyberpesten.html"):
         html = (full_build / "site" / page).read_text(encoding="utf-8")
         assert re.search(r'lang="nl"[^>]*>Kies je taal · <span lang="en">Choose your '
                          r'language</span></a>', html), page

@@ -25,9 +25,12 @@ RESERVED_IDS = {"document", "kit"}
 # Deeper nesting than this is not a brochure any parent can follow.
 MAX_DEPTH = 4
 MAX_TEXT_LENGTH = 5000
-# The web edition's address (kit-wide or a school's): its QR code, with a page's
-# path added, stays at version 7 (45 modules), which a phone reads at 2 cm.
-MAX_URL_LENGTH = 100
+# The web edition's address (kit-wide or a school's): its QR code, with the path
+# of a leaflet's page added (`/zh_Hans/<id>.html`, an id of at most
+# MAX_LEAFLET_ID_LENGTH), stays at version 7 (45 modules, 122 bytes at level M),
+# which a phone reads at 2 cm.
+MAX_LEAFLET_ID_LENGTH = 20
+MAX_URL_LENGTH = 88
 
 
 @dataclass(frozen=True)
@@ -338,6 +341,10 @@ class _ContentReader(_Reader):
         if len(rules) > 1:
             raise self.error(root["sections"], "only one section may be marked `rules: true`")
         ident = self.identifier(meta["id"], "`id`")
+        if len(ident) > MAX_LEAFLET_ID_LENGTH:
+            raise self.error(meta["id"], f"the leaflet's id `{ident}` is longer than "
+                                         f"{MAX_LEAFLET_ID_LENGTH} characters; the web page's "
+                                         "address in its QR codes must stay short")
         # The id names the leaflet's catalogs (`<id>.po`) and folders.
         if ident != self.file.stem:
             raise self.error(meta["id"], f"the leaflet's id `{ident}` must be its file's name "

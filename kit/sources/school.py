@@ -52,7 +52,7 @@ MAX_CONTACTS = 4
 # on one line (and a `site_url` in a QR code a phone can read).
 MAX_NAME_LENGTH = 80
 MAX_ADDRESS_LENGTH = 120
-MAX_WEB_LENGTH = MAX_URL_LENGTH
+MAX_WEB_LENGTH = 100
 MAX_PHONE_LENGTH = 30
 # The multilingual poster: Dutch and at most this many translations, so that
 # every language stays readable from a distance (see the poster's size floor).
@@ -179,7 +179,8 @@ class _ProfileReader(_Reader):
         return value
 
     def url(self, node: yaml.Node, what: str, scheme_required: bool = False) -> str:
-        value = self.bounded(node, what, MAX_WEB_LENGTH)
+        # A `site_url` goes into QR codes: it is held to their limit.
+        value = self.bounded(node, what, MAX_URL_LENGTH if scheme_required else MAX_WEB_LENGTH)
         parts = urlsplit(value if "://" in value or scheme_required else f"https://{value}")
         host = parts.hostname or ""
         if (parts.scheme not in {"http", "https"} or "." not in host or " " in value
