@@ -285,7 +285,8 @@ def test_paper_leads_to_the_web_page_in_its_language(school_build: Path) -> None
         with pikepdf.open(brochure) as pdf:
             back = len(pdf.pages)
         assert decode_qr(brochure, back) == [f"{site}ar/"], edition
-    assert decode_qr(folder / "print/nl/poster-a3.pdf", 1) == [site]
+    # A single-language poster leads to its language's page, the multilingual one to the chooser.
+    assert decode_qr(folder / "print/nl/poster-a3.pdf", 1) == [f"{site}nl/"]
     assert decode_qr(folder / "print/multilingual/poster-a3.pdf", 1) == [site]
     # The short address is printed beside the code.
     assert "www.bs-delinde.be/cyberpesten/ar" in pdf_text(folder / "print/ar/brochure-a5.pdf")
