@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.errors import PartlyWritten, UserError, display_path
+from kit.handoff import HANDOFFS, seal_handoffs, zip_path
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import read_state, state_shard, write_bytes_atomic, write_state
 from kit.pack import pack_path
@@ -49,6 +50,7 @@ from kit.pipeline import (
     record_entries,
     remove_abandoned_staging,
     seal_pack,
+    site_states,
     up_to_date,
     write_manifest,
 )
@@ -399,6 +401,13 @@ def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, s
         raise PartlyWritten(exc, len(written)) from None
     entries = [state[o.path]["entry"] for j in run.jobs for o in j.outputs]
     publish_site(out, run.slug, [e for e in entries if not e.get("stale")], loaded)
+    # The hand-offs hold the site too, so they come after it.
+    states = site_states(loaded, [SOURCE_LANGUAGE, *school.languages])
+    try:
+        seal_handoffs(out, loaded.content, states, school, state)
+        write_state(out, state, {state_shard(pack_path(run.slug))})
+    except OSError as exc:
+        raise PartlyWritten(exc, len(written)) from None
 
 
 def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
@@ -414,7 +423,10 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
         pages = sum(state.get(p, {}).get("pages") or 0 for p in paths)
         built = (out / pack_path(slug)).exists()  # this batch's pack, or an earlier one
         rows.append({"slug": slug, "name": school.name, "built": built,
-                     "languages": " ".join([SOURCE_LANGUAGE, *school.languages])})
+                     "languages": " ".join([SOURCE_LANGUAGE, *school.languages]),
+                     "handoffs": [(label, zip_path(slug, name).removeprefix("schools/"))
+                                  for name, label in HANDOFFS.items()
+                                  if (out / zip_path(slug, name)).exists()]})
         # Opened in Excel by the staff: a name like `=HYPERLINK(…)` stays text.
         writer.writerow([csv_cell(v) for v in (slug, school.name, run.status, len(paths), pages,
                                                f"{run.seconds:.1f}", " | ".join(run.problems))])

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.errors import BuildFailure, PartlyWritten, UserError, display_path
+from kit.handoff import seal_handoffs, zip_paths
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import (
     MANIFEST,
@@ -61,6 +62,8 @@ LOCK = ".build.lock"
 # every language set, so the department's pages are laid out about three
 # times per school rather than six with 16, and a stop loses minutes of work.
 SHARED_CHUNK = 32
+# Zips made of a school's other files: its pack, and its hand-offs (kit/handoff.py).
+BUNDLES = ("pack", "handoff")
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def build(options: Options, list_only: bool = False) -> int:
     with output_lock(options.output):
         results, written, todo = render_and_commit(jobs, loaded, options)
         publish_sites(loaded, options)
+        hand_off(jobs, loaded, options)
 
     report_stale(loaded, options)
     peak = max((r.peak_mb for r in results), default=0)
@@ -146,7 +150,8 @@ def publish_sites(loaded: Loaded, options: Options) -> None:
     """The web edition of what the manifest lists: the department's, or each school's."""
     entries = [e for e in read_json(options.output / MANIFEST, []) if not e.get("stale")]
     for slug in list(loaded.schools) or [None]:
-        mine = [e for e in entries if e.get("school") == slug]
+        # The zips are made from the site, not shown on it.
+        mine = [e for e in entries if e.get("school") == slug and e["product"] not in BUNDLES]
         site = publish_site(options.output, slug, mine, loaded)
         if site is not None:
             print(f"web edition: {display_path(site / 'index.html')}")
@@ -164,6 +169,20 @@ def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loade
     changed = build_site(out, folder, entries, loaded.content, states, codes,
                          loaded.schools.get(slug or ""))
     return folder if changed else None
+
+
+def hand_off(jobs: list[Job], loaded: Loaded, options: Options) -> None:
+    """Each school's hand-offs, from the files and site just published (kit/handoff.py)."""
+    if not loaded.schools:
+        return
+    out = options.output
+    state = read_state(out)
+    for school in loaded.schools.values():
+        states = site_states(loaded, [SOURCE_LANGUAGE, *school.languages])
+        for path in seal_handoffs(out, loaded.content, states, school, state):
+            print(f"hand-off: {display_path(out / path)}")
+    write_state(out, state)
+    write_manifest(out, jobs, state, loaded)
 
 
 def site_states(loaded: Loaded, codes: list[str]) -> dict[str, LanguageState]:
@@ -401,7 +420,7 @@ def prune_school(out: Path, slug: str, languages: list[str], state: dict) -> boo
     keep = set(languages)
     gone = [path for path, info in state.items()
             if isinstance(info, dict) and isinstance(entry := info.get("entry"), dict)
-            and entry.get("school") == slug and entry.get("product") != "pack"
+            and entry.get("school") == slug and entry.get("product") not in BUNDLES
             and not set(entry.get("languages") or ()) <= keep]
     for path in gone:
         target = out / path
@@ -420,7 +439,7 @@ def seal_pack(out: Path, slug: str, languages: list[str], state: dict) -> None:
     members = sorted(path for path, info in state.items()
                      if isinstance(info, dict) and isinstance(info.get("entry"), dict)
                      and info["entry"].get("school") == slug
-                     and info["entry"].get("product") != "pack" and (out / path).exists())
+                     and info["entry"].get("product") not in BUNDLES and (out / path).exists())
     path = write_pack(out, slug, members)
     state[path] = {"entry": pack_entry(out, path, slug, languages)}
 
@@ -441,7 +460,7 @@ def write_manifest(out: Path, jobs: list[Job], state: dict, loaded: Loaded) -> N
     for entry in previous:
         if entry["path"] in planned or not (out / entry["path"]).exists():
             continue
-        if entry["product"] == "pack" and entry.get("school") in loaded.schools:
+        if entry["product"] in BUNDLES and entry.get("school") in loaded.schools:
             continue  # this build's record is added below
         # Outputs outside this build's selection stay listed; those of a
         # language that fell below the threshold are marked stale until it is
@@ -449,8 +468,8 @@ def write_manifest(out: Path, jobs: list[Job], state: dict, loaded: Loaded) -> N
         if any(code in loaded.stale for code in entry["languages"]):
             entry = {**entry, "stale": True}
         entries.append(entry)
-    entries += [state[pack_path(slug)]["entry"] for slug in loaded.schools
-                if pack_path(slug) in state]
+    entries += [state[path]["entry"] for slug in loaded.schools
+                for path in (pack_path(slug), *zip_paths(slug)) if path in state]
     write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
 
 
