@@ -64,8 +64,9 @@ def test_every_file_of_a_pack_is_listed_with_its_school(school_build: Path) -> N
     manifest = entries(school_build)
     example = [e for e in manifest if e["school"] == "example"]
     # nl + 6 translations alone and beside Dutch: 13 brochures; Dutch and
-    # multilingual posters on A4 and A3; three editions each; the guide; the zip.
-    assert len(example) == 13 * 3 + 2 * 2 * 3 + 1 + 1
+    # multilingual posters on A4 and A3; three editions each; the guide; the zip;
+    # the four hand-offs (tests/test_handoff.py).
+    assert len(example) == 13 * 3 + 2 * 2 * 3 + 1 + 1 + 4
     assert all(e["path"].startswith("schools/example/") for e in example)
     assert all((school_build / e["path"]).exists() for e in manifest)
     assert {e["school"] for e in manifest} == {"example", "sint-jozef"}
