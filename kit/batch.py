@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.errors import PartlyWritten, UserError, display_path
+from kit.handoff import HANDOFFS, seal_handoffs, zip_path
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import read_state, state_shard, write_bytes_atomic, write_state
 from kit.pack import pack_path
@@ -42,6 +43,7 @@ from kit.pipeline import (
     layout_groups,
     load_and_validate,
     output_lock,
+    pack_leaflets,
     place_files,
     plan_all,
     prune_school,
@@ -404,6 +406,12 @@ def finish_school(run: SchoolRun, loaded: Loaded, state: dict, keys: dict[str, s
         raise PartlyWritten(exc, len(written)) from None
     entries = [state[o.path]["entry"] for j in run.jobs for o in j.outputs]
     publish_site(out, run.slug, [e for e in entries if not e.get("stale")], loaded)
+    # The hand-offs hold the site too, so they come after it.
+    try:
+        seal_handoffs(out, pack_leaflets(loaded, school), school, state)
+        write_state(out, state, {state_shard(pack_path(run.slug))})
+    except OSError as exc:
+        raise PartlyWritten(exc, len(written)) from None
 
 
 def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
@@ -419,7 +427,10 @@ def write_index(out: Path, loaded: Loaded, runs: dict[str, SchoolRun]) -> None:
         pages = sum(state.get(p, {}).get("pages") or 0 for p in paths)
         built = (out / pack_path(slug)).exists()  # this batch's pack, or an earlier one
         rows.append({"slug": slug, "name": school.name, "built": built,
-                     "languages": " ".join([SOURCE_LANGUAGE, *school.languages])})
+                     "languages": " ".join([SOURCE_LANGUAGE, *school.languages]),
+                     "handoffs": [(label, zip_path(slug, name).removeprefix("schools/"))
+                                  for name, label in HANDOFFS.items()
+                                  if (out / zip_path(slug, name)).exists()]})
         # Opened in Excel by the staff: a name like `=HYPERLINK(…)` stays text.
         writer.writerow([csv_cell(v) for v in (slug, school.name, run.status, len(paths), pages,
                                                f"{run.seconds:.1f}", " | ".join(run.problems))])

@@ -176,7 +176,7 @@ def check(paths: Paths, profiles: list[Path] | None = None) -> int:
 
     def expect(entry: dict) -> preflight.Expectation:
         leaflet = entry.get("leaflet")
-        if entry["product"] == "pack" or leaflet not in strings:
+        if entry["product"] in ("pack", "handoff") or leaflet not in strings:
             return preflight.NOTHING
         languages = tuple(entry["languages"])
         output = Output(entry["product"], entry["paper"], languages, entry["edition"],

@@ -57,7 +57,10 @@ def job_inputs(
     inputs = {key: value for key, value in shared.items()
               if not key.startswith(LEAFLET) or job.leaflet in (None, key[len(LEAFLET):])}
     if school is not None:
-        inputs["school"] = repr(dataclasses.replace(school, logo=None, file=Path()))
+        # The order sheet's quantities are printed on no page: changing them
+        # rewrites the print shop's hand-off only (kit/handoff.py).
+        inputs["school"] = repr(dataclasses.replace(school, logo=None, file=Path(),
+                                                    quantities=()))
         inputs["logo"] = school.logo.sha256 if school.logo else ""
     for path in [TEMPLATES_DIR / job.template, TEMPLATES_DIR / "_macros.html",
                  TEMPLATES_DIR / "_page.html",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.errors import BuildFailure, PartlyWritten, UserError, display_path
+from kit.handoff import seal_handoffs, zip_paths
 from kit.inputs import job_inputs, shared_inputs
 from kit.manifest import (
     MANIFEST,
@@ -39,6 +40,7 @@ from kit.sources.school import School, load_schools
 from kit.sources.schoollist import load_school_list
 from kit.translations import (
     LanguageState,
+    Leaflet,
     check_content_markup,
     glyph_preflight,
     load_languages,
@@ -62,6 +64,8 @@ LOCK = ".build.lock"
 # every language set, so the department's pages are laid out about three
 # times per school rather than six with 16, and a stop loses minutes of work.
 SHARED_CHUNK = 32
+# Zips made of a school's other files: its pack, and its hand-offs (kit/handoff.py).
+BUNDLES = ("pack", "handoff")
 
 
 @dataclass(frozen=True)
@@ -80,25 +84,6 @@ class Options:
     print_condition: str = DEFAULT_CONDITION  # the print edition's output intent
     school_list: Path | None = None  # a network's schools, one per row (.csv or .xlsx)
     leaflets: list[str] | None = None  # `--leaflet`: only these; None builds every leaflet
-
-
-@dataclass(frozen=True)
-class Leaflet:
-    """One leaflet with its languages, validated."""
-
-    content: Content
-    states: dict[str, LanguageState]
-    ready: list[str]  # complete languages, built
-    stale: list[str]  # incomplete languages: their previous outputs stay
-
-    @property
-    def id(self) -> str:
-        return self.content.document.id
-
-    def plan(self, languages: list[str] | None = None) -> LeafletPlan:
-        """This leaflet's part of a plan: its ready languages, or those of `languages`."""
-        codes = self.ready if languages is None else [c for c in languages if c in self.ready]
-        return LeafletPlan(self.id, codes, self.content.document.rules is not None)
 
 
 @dataclass(frozen=True)
@@ -136,6 +121,7 @@ def build(options: Options, list_only: bool = False) -> int:
     with output_lock(options.output):
         results, written, todo = render_and_commit(jobs, loaded, options)
         publish_sites(loaded, options)
+        hand_off(jobs, loaded, options)
 
     report_stale(loaded, options)
     peak = max((r.peak_mb for r in results), default=0)
@@ -175,7 +161,8 @@ def publish_sites(loaded: Loaded, options: Options) -> None:
     """The web edition of what the manifest lists: the department's, or each school's."""
     entries = [e for e in read_json(options.output / MANIFEST, []) if not e.get("stale")]
     for slug in list(loaded.schools) or [None]:
-        mine = [e for e in entries if e.get("school") == slug]
+        # The zips are made from the site, not shown on it.
+        mine = [e for e in entries if e.get("school") == slug and e["product"] not in BUNDLES]
         site = publish_site(options.output, slug, mine, loaded)
         if site is not None:
             print(f"web edition: {display_path(site / 'index.html')}")
@@ -195,6 +182,26 @@ def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loade
     changed = build_site(out, folder, entries, leaflets, codes, loaded.schools.get(slug or ""),
                          loaded.library.shared)
     return folder if changed else None
+
+
+def hand_off(jobs: list[Job], loaded: Loaded, options: Options) -> None:
+    """Each school's hand-offs, from the files and site just published (kit/handoff.py)."""
+    if not loaded.schools:
+        return
+    out = options.output
+    state = read_state(out)
+    for school in loaded.schools.values():
+        for path in seal_handoffs(out, pack_leaflets(loaded, school), school, state):
+            print(f"hand-off: {display_path(out / path)}")
+    write_state(out, state)
+    write_manifest(out, jobs, state, loaded)
+
+
+def pack_leaflets(loaded: Loaded, school: School) -> list[Leaflet]:
+    """The leaflets of a school's pack, each with the catalogs of every language it hands out."""
+    codes = [SOURCE_LANGUAGE, *school.languages]
+    return [site_leaflet(loaded, ident, codes) for ident in loaded.library.leaflets
+            if school.leaflets is None or ident in school.leaflets]
 
 
 def site_leaflet(loaded: Loaded, ident: str, codes: list[str]) -> Leaflet:
@@ -281,14 +288,21 @@ def school_leaflets(school: School, loaded: Loaded) -> list[Leaflet]:
             if school.leaflets is None or ident in school.leaflets]
 
 
+def leaflet_plan(leaflet: Leaflet, languages: list[str] | None = None) -> LeafletPlan:
+    """A leaflet's part of a plan: its ready languages, or those of `languages`."""
+    codes = leaflet.ready if languages is None else [c for c in languages if c in leaflet.ready]
+    return LeafletPlan(leaflet.id, codes, leaflet.content.document.rules is not None)
+
+
 def plan_all(loaded: Loaded, options: Options) -> list[Job]:
     """The department's edition, or the packs of the schools given."""
     if not loaded.schools:
-        return plan([leaflet.plan() for leaflet in loaded.leaflets.values()],
+        return plan([leaflet_plan(leaflet) for leaflet in loaded.leaflets.values()],
                     options.products, options.editions)
     jobs: list[Job] = []
     for school in loaded.schools.values():
-        mine = [leaflet.plan(school.languages) for leaflet in school_leaflets(school, loaded)]
+        mine = [leaflet_plan(leaflet, school.languages)
+                for leaflet in school_leaflets(school, loaded)]
         jobs += plan_school(school.slug, mine, school.poster_languages, options.products,
                             options.editions)
     return jobs
@@ -468,7 +482,7 @@ def prune_school(out: Path, school: School, languages: list[str], loaded: Loaded
     mine = set(school.leaflets or loaded.library.leaflets)
     gone = [path for path, info in state.items()
             if isinstance(info, dict) and isinstance(entry := info.get("entry"), dict)
-            and entry.get("school") == slug and entry.get("product") != "pack"
+            and entry.get("school") == slug and entry.get("product") not in BUNDLES
             and (not set(entry.get("languages") or ()) <= keep
                  or entry.get("leaflet") not in (None, *mine))]
     for path in gone:
@@ -488,7 +502,7 @@ def seal_pack(out: Path, slug: str, languages: list[str], state: dict) -> None:
     members = sorted(path for path, info in state.items()
                      if isinstance(info, dict) and isinstance(info.get("entry"), dict)
                      and info["entry"].get("school") == slug
-                     and info["entry"].get("product") != "pack" and (out / path).exists())
+                     and info["entry"].get("product") not in BUNDLES and (out / path).exists())
     path = write_pack(out, slug, members)
     state[path] = {"entry": pack_entry(out, path, slug, languages)}
 
@@ -509,7 +523,7 @@ def write_manifest(out: Path, jobs: list[Job], state: dict, loaded: Loaded) -> N
     for entry in previous:
         if entry["path"] in planned or not (out / entry["path"]).exists():
             continue
-        if entry["product"] == "pack" and entry.get("school") in loaded.schools:
+        if entry["product"] in BUNDLES and entry.get("school") in loaded.schools:
             continue  # this build's record is added below
         # Outputs outside this build's selection stay listed; those of a
         # language that fell below the threshold are marked stale until it is
@@ -518,8 +532,8 @@ def write_manifest(out: Path, jobs: list[Job], state: dict, loaded: Loaded) -> N
         if leaflet and any(code in leaflet.stale for code in entry["languages"]):
             entry = {**entry, "stale": True}
         entries.append(entry)
-    entries += [state[pack_path(slug)]["entry"] for slug in loaded.schools
-                if pack_path(slug) in state]
+    entries += [state[path]["entry"] for slug in loaded.schools
+                for path in (pack_path(slug), *zip_paths(slug)) if path in state]
     write_json_atomic(out / MANIFEST, sorted(entries, key=lambda e: e["path"]))
 
 

@@ -33,7 +33,10 @@ def leaflet_page(leaflet: str, bilingual: bool = False) -> str:
     return f"{leaflet}-nl.html" if bilingual else f"{leaflet}.html"
 
 
-def page_url(site_url: str, code: str | None, leaflet: str) -> str:
-    """A leaflet's web page in one language, or the language chooser when code is None."""
+def page_url(site_url: str, code: str | None, leaflet: str | None) -> str:
+    """A leaflet's web page in one language; without a leaflet, the language's list of
+    leaflets; without a language, the language chooser."""
     base = site_url.rstrip("/") + "/"
-    return base if code is None else f"{base}{code}/{leaflet_page(leaflet)}"
+    if code is None:
+        return base
+    return f"{base}{code}/" if leaflet is None else f"{base}{code}/{leaflet_page(leaflet)}"

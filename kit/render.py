@@ -274,9 +274,10 @@ def render_html(
     site = school.site_url if school else content.site_url
     qr = None
     if site and job.product in ("brochure", "poster"):
-        # The page in the one translation's language; the chooser for Dutch alone
-        # and for the multilingual poster.
-        target = translation.lang.code if translation is not None and len(cols) <= 2 else None
+        # The leaflet's page in the file's language (the translation's, beside the
+        # Dutch); only the multilingual poster, for parents of several languages,
+        # leads to the language chooser.
+        target = (translation or cols[0]).lang.code if len(cols) <= 2 else None
         url = page_url(site, target, doc.id)
         qr = {"uri": qr_data_uri(url), "address": short_address(url)}
     names = {c: language(c).name_in(SOURCE_LANGUAGE) for c in codes}
@@ -309,6 +310,10 @@ def render_html(
         poster_language_names=", ".join(names[c] for c in poster_codes),
         qr=qr,
         foot_cols=cols[:1] if compact_foot else cols,
+        # A brochure's contacts are links where a parent can tap them: on
+        # screen. The print shop's layout (PDF/X) has none; the office booklet
+        # is imposed from the screen layout, and imposing drops them.
+        links=not print_shop,
     )
 
 

@@ -43,6 +43,20 @@ class LanguageState:
         return self.completeness is None or self.completeness.ratio >= threshold
 
 
+@dataclass(frozen=True)
+class Leaflet:
+    """One leaflet with its languages, validated."""
+
+    content: Content
+    states: dict[str, LanguageState]
+    ready: list[str]  # complete languages, built
+    stale: list[str]  # incomplete languages: their previous outputs stay
+
+    @property
+    def id(self) -> str:
+        return self.content.document.id
+
+
 def requested_languages(locales: Path, asked: list[str] | None) -> list[str]:
     """Dutch plus every language with a catalog, or exactly the ones asked for."""
     on_disk = discover_catalogs(locales)

@@ -210,13 +210,17 @@ def test_every_school_gets_its_pack_an_index_and_a_report(batch: Path) -> None:
     for slug, row in rows.items():
         folder = batch / "schools" / slug
         assert (folder / f"{slug}.zip").is_file() and (folder / "site/index.html").is_file()
-        files = [e for e in manifest if e.get("school") == slug and e["product"] != "pack"]
+        files = [e for e in manifest if e.get("school") == slug
+                 and e["product"] not in ("pack", "handoff")]
         assert int(row["files"]) == len(files) and int(row["pages"]) == sum(
             e["pages"] for e in files)
     assert {e["languages"][-1] for e in manifest if e.get("school") == "school-10"} == {"nl", "uk"}
     index = (batch / "schools/index.html").read_text(encoding="utf-8")
     for slug in rows:
         assert f'href="{slug}/{slug}.zip"' in index and f'href="{slug}/site/index.html"' in index
+        for name in ("drukkerij", "secretariaat", "ouders", "website"):
+            assert f'href="{slug}/overdracht/{slug}-{name}.zip"' in index
+            assert (batch / "schools" / slug / "overdracht" / f"{slug}-{name}.zip").is_file()
     check = run_build("check", "--output", str(batch))
     assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
 

@@ -64,8 +64,9 @@ def test_every_file_of_a_pack_is_listed_with_its_school(school_build: Path) -> N
     manifest = entries(school_build)
     example = [e for e in manifest if e["school"] == "example"]
     # nl + 6 translations alone and beside Dutch: 13 brochures; Dutch and
-    # multilingual posters on A4 and A3; three editions each; the guide; the zip.
-    assert len(example) == 13 * 3 + 2 * 2 * 3 + 1 + 1
+    # multilingual posters on A4 and A3; three editions each; the guide; the zip;
+    # the four hand-offs (tests/test_handoff.py).
+    assert len(example) == 13 * 3 + 2 * 2 * 3 + 1 + 1 + 4
     assert all(e["path"].startswith("schools/example/") for e in example)
     assert all((school_build / e["path"]).exists() for e in manifest)
     assert {e["school"] for e in manifest} == {"example", "sint-jozef"}
@@ -325,7 +326,9 @@ def test_paper_leads_to_the_web_page_in_its_language(school_build: Path) -> None
         with pikepdf.open(brochure) as pdf:
             back = len(pdf.pages)
         assert decode_qr(brochure, back) == [f"{site}ar/cyberpesten.html"], edition
-    assert decode_qr(folder / "cyberpesten/print/nl/poster-a3.pdf", 1) == [site]
+    # A single-language poster leads to its language's page, the multilingual one to the chooser.
+    assert decode_qr(folder / "cyberpesten/print/nl/poster-a3.pdf", 1) == [
+        f"{site}nl/cyberpesten.html"]
     assert decode_qr(folder / "cyberpesten/print/multilingual/poster-a3.pdf", 1) == [site]
     # The short address is printed beside the code.
     assert "www.bs-delinde.be/cyberpesten/ar" in pdf_text(

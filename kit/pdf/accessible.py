@@ -330,7 +330,8 @@ def structure_problems(pdf: pikepdf.Pdf, languages: tuple[str, ...]) -> list[str
     elements = list(_elements(tree))
     checks = (_language_problem(pdf, tree, elements, languages),
               _artifact_problem(pdf, tree, elements),
-              _table_problem(tree, elements), _list_problem(elements))
+              _table_problem(tree, elements), _list_problem(elements),
+              _link_problem(pdf, tree))
     return [problem for problem in checks if problem]
 
 
@@ -406,4 +407,32 @@ def _list_problem(elements: list[pikepdf.Dictionary]) -> str | None:
         strays = [str(k.S) for k in _kids(item) if "/S" in k and str(k.S) not in LIST_ITEM_PARTS]
         if strays:
             return f"a list item holds {strays[0]} outside its LBody"
+    return None
+
+
+def _link_problem(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> str | None:
+    """Every link annotation is described and reached from a `Link` element (PDF/UA-1 7.18.5).
+
+    A screen reader finds a link through the structure tree: the annotation's
+    /StructParent leads to a `Link` element whose kids hold the annotation's
+    object reference, and /Contents says where it leads. A page with links
+    orders them by the structure (/Tabs /S).
+    """
+    nums = tree.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages, start=1):
+        links = [a for a in page.obj.get("/Annots", pikepdf.Array())
+                 if a.get("/Subtype") == pikepdf.Name.Link]
+        if links and page.obj.get("/Tabs") != pikepdf.Name.S:
+            return f"page {number}: links are not ordered by the structure (/Tabs /S)"
+        for link in links:
+            if not str(link.get("/Contents", "")).strip():
+                return f"page {number}: a link has no description (/Contents)"
+            element = parents.get(int(link.get("/StructParent", -1)))
+            if not isinstance(element, pikepdf.Dictionary) or element.get("/S") != "/Link":
+                return f"page {number}: a link is not reached from a Link structure element"
+            kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+            if not any(isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"
+                       and k.Obj.objgen == link.objgen for k in kids):
+                return f"page {number}: a Link element does not hold its link's annotation"
     return None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pikepdf
 
+from kit.handoff import verify_handoff
 from kit.manifest import sha256_file
 from kit.pack import verify_pack
 from kit.pdf.rules import RULES
@@ -149,6 +150,8 @@ def check_manifest(out: Path, manifest: list[dict], headings: Callable[[dict], i
             problems = ["missing: listed in the manifest but not in output/"]
         elif entry["product"] == "pack":
             problems = [f"pack: {p}" for p in verify_pack(out, entry, manifest)]
+        elif entry["product"] == "handoff":
+            problems = [f"hand-off: {p}" for p in verify_handoff(out, entry, manifest)]
         else:
             problems = []
             if sha256_file(path) != entry["sha256"]:

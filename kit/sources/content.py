@@ -97,6 +97,9 @@ class Document:
     sections: tuple[Section, ...]
     file: Path
     rules_credit: Text | None = None  # where the rules of thumb come from, in the colophon
+    # The message a school sends parents with the leaflet, with a link to its web page
+    # (`web`) or with the PDF attached (`file`); a leaflet without one has none.
+    app_messages: dict[str, Text] = field(default_factory=dict)
 
     @property
     def rules(self) -> Section | None:
@@ -111,6 +114,7 @@ class Document:
             yield from section_texts(section)
         if self.rules_credit is not None:
             yield self.rules_credit
+        yield from self.app_messages.values()
 
 
 @dataclass(frozen=True)
@@ -325,7 +329,7 @@ class _ContentReader(_Reader):
         root = self.mapping(node, "the leaflet file", {"document", "sections"})
         meta = self.mapping(
             root["document"], "`document`", {"id", "title", "publisher", "source", "edition"},
-            {"rules-credit"},
+            {"rules-credit", *APP_MESSAGES.values()},
         )
         title = self.text(meta["title"], "document.title", "Document title (cover, poster)",
                           "`title`")
@@ -361,6 +365,12 @@ class _ContentReader(_Reader):
             sections=tuple(sections),
             file=self.file,
             rules_credit=credit,
+            app_messages={
+                kind: self.text(meta[key], f"document.{key}",
+                                "The message a school sends parents with this leaflet (parent "
+                                "app, e-mail); at most 70 characters besides {school}",
+                                f"`{key}`")
+                for kind, key in APP_MESSAGES.items() if key in meta},
         )
 
     def section(
@@ -458,6 +468,8 @@ class _ContentReader(_Reader):
 
 
 LEAFLETS_DIR = "leaflets"
+# A leaflet's parent-app messages: with a link to its web page, or with its PDF.
+APP_MESSAGES = {"web": "app-message-web", "file": "app-message-file"}
 # The department's leaflet, the kit's first: shown first wherever leaflets are listed.
 FIRST_LEAFLET = "cyberpesten"
 # A leaflet's id names its catalogs (`<id>.po`) and its folders in output/ and in

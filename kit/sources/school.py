@@ -58,7 +58,11 @@ MAX_PHONE_LENGTH = 30
 # every language stays readable from a distance (see the poster's size floor).
 MAX_POSTER_LANGUAGES = 5
 PROFILE_KEYS = {"name", "slug", "address", "languages", "contacts", "clb"}
-OPTIONAL_KEYS = {"website", "site_url", "logo", "poster_languages", "leaflets"}
+OPTIONAL_KEYS = {"website", "site_url", "logo", "poster_languages", "quantities", "leaflets"}
+# The most copies of one brochure the print-shop order sheet proposes: a
+# school's order, not a print run for a whole city (a typo such as 20000 for
+# 200 is caught here rather than at the print shop).
+MAX_QUANTITY = 10_000
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ./()-]*[0-9]$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -111,6 +115,9 @@ class School:
     clb: Clb
     file: Path
     leaflets: tuple[str, ...] | None = None  # the leaflets of its pack; None: every one
+    # Copies of the brochure to order per language (`nl`, or a translation:
+    # then of the brochure beside the Dutch), for the print shop's order sheet.
+    quantities: tuple[tuple[str, int], ...] = ()
 
 
 
@@ -284,6 +291,20 @@ class _ProfileReader(_Reader):
             ids.append(ident)
         return tuple(ids)
 
+    def quantities(self, node: yaml.Node,
+                   languages: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+        """`{nl: 200, ar: 40}`: how many brochures of each language the order sheet proposes."""
+        fields = self.mapping(node, "`quantities`", set(), {"nl", *languages})
+        result = []
+        for code, value in fields.items():
+            number = value.value if isinstance(value, yaml.ScalarNode) else ""
+            if (not isinstance(value, yaml.ScalarNode) or value.tag != "tag:yaml.org,2002:int"
+                    or not number.isdigit() or not 0 < int(number) <= MAX_QUANTITY):
+                raise self.error(value, f"`quantities` of `{code}` must be a whole number of "
+                                        f"copies from 1 to {MAX_QUANTITY}, not `{number}`")
+            result.append((code, int(number)))
+        return tuple(result)
+
     def logo(self, node: yaml.Node) -> Logo:
         value = self.string(node, "`logo`")
         folder = self.file.parent.resolve()
@@ -375,6 +396,9 @@ class _ProfileReader(_Reader):
             file=self.file,
             leaflets=self.collect(lambda: self.optional(
                 fields, "leaflets", lambda n, _: self.leaflets(n, library), "`leaflets`"), None),
+            # Checked against valid `languages` only, like the poster's.
+            quantities=() if languages is None or "quantities" not in fields else self.collect(
+                lambda: self.quantities(fields["quantities"], languages), ()),
         )
         if self.problems:
             problems = sorted(self.problems, key=lambda p: p.line or 0)

@@ -10,6 +10,7 @@ another host: the folder is the site, and deploying is copying it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
@@ -20,7 +21,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -31,10 +31,7 @@ from kit.sources.content import Content
 from kit.sources.fonts import FACES, FONTS_DIR, STACKS
 from kit.sources.languages import SOURCE_LANGUAGE, language
 from kit.sources.school import School
-from kit.translations import LanguageState, translations_for
-
-if TYPE_CHECKING:
-    from kit.pipeline import Leaflet
+from kit.translations import LanguageState, Leaflet, translations_for
 
 SITE = "site"
 INPUTS = ".site-inputs"
@@ -118,7 +115,8 @@ def _inputs_digest(entries: list[dict], content: list[Content], codes: list[str]
         "entries": sorted((e["path"], e["sha256"]) for e in entries),
         "codes": codes,
         "content": repr(content),
-        "school": repr(school),
+        # The quantities of the print shop's order are not on the site.
+        "school": repr(school and dataclasses.replace(school, quantities=())),
         "files": [file_hash(p) for p in files],  # read once per process, for every school
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
