@@ -84,6 +84,7 @@ def test_broken_content_gives_one_line_and_exit_code_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "cyberpesten.yaml:25: unknown key `kleur`" in lines[0]
+    line = path.read_text(encoding="utf-8").splitlines().index("    kleur: rood") + 1
+    assert f"cyberpesten.yaml:{line}: unknown key `kleur`" in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()

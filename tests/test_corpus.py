@@ -28,7 +28,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_build("--strict", "--school", str(PROFILE), "--product", "brochure",
                        "--edition", "screen", "--output", str(out))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out / "schools/hard-school/screen"
+    return out / "schools/hard-school/cyberpesten/screen"
 
 
 def test_the_corpus_is_as_hard_as_promised() -> None:

@@ -91,15 +91,16 @@ class Break:
     expect: preflight.Expectation = preflight.NOTHING
 
 
-POSTER = Output("poster", "A4", ("nl",), "screen")
-PRINT = Output("brochure", "A5", ("nl",), "print")
-BOOKLET = Output("brochure", "A5", ("ar",), "office")
-SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen")
-SCREEN_AR = Output("brochure", "A5", ("nl", "ar"), "screen")
-SCREEN_UR = Output("brochure", "A5", ("ur",), "screen")
-PRINT_POSTER = Output("poster", "A4", ("nl", "ar"), "print")
+LEAFLET = "cyberpesten"
+POSTER = Output("poster", "A4", ("nl",), "screen", leaflet=LEAFLET)
+PRINT = Output("brochure", "A5", ("nl",), "print", leaflet=LEAFLET)
+BOOKLET = Output("brochure", "A5", ("ar",), "office", leaflet=LEAFLET)
+SCREEN = Output("brochure", "A5", ("nl", "ti"), "screen", leaflet=LEAFLET)
+SCREEN_AR = Output("brochure", "A5", ("nl", "ar"), "screen", leaflet=LEAFLET)
+SCREEN_UR = Output("brochure", "A5", ("ur",), "screen", leaflet=LEAFLET)
+PRINT_POSTER = Output("poster", "A4", ("nl", "ar"), "print", leaflet=LEAFLET)
 # A bilingual print poster judged as a school's multilingual one, for its size floor.
-MULTI_POSTER = Output("poster", "A4", ("nl", "ar", "fr"), "print")
+MULTI_POSTER = Output("poster", "A4", ("nl", "ar", "fr"), "print", leaflet=LEAFLET)
 
 
 def _contents(pdf: pikepdf.Pdf, page: pikepdf.Page) -> bytes:
@@ -232,8 +233,8 @@ def _widen(pdf: pikepdf.Pdf) -> None:
 # come back out of order.
 PUBLISHER = ("name", "Vlaamse overheid, Departement Onderwijs en Vorming")
 SOURCE = ("web", "onderwijs.vlaanderen.be")
-DUTCH_SCREEN = Output("brochure", "A5", ("nl",), "screen")
-SCHOOL_SCREEN = Output("brochure", "A5", ("nl",), "screen", "example")
+DUTCH_SCREEN = Output("brochure", "A5", ("nl",), "screen", leaflet=LEAFLET)
+SCHOOL_SCREEN = Output("brochure", "A5", ("nl",), "screen", "example", leaflet=LEAFLET)
 
 def _no_actual_text(pdf: pikepdf.Pdf) -> None:
     for element in in_order(pdf.Root.StructTreeRoot):
@@ -254,7 +255,7 @@ BREAKS: dict[str, Break] = {
     "STR004": Break(POSTER, damaged(_bad_xref), "qpdf --check"),
     "TXT001": Break(POSTER, edited(_system_font), "font /Helvetica is not embedded"),
     # The Dutch poster declared as Arabic: no Arabic text to extract.
-    "TXT002": Break(Output("poster", "A4", ("ar",), "screen"), edited(_keep),
+    "TXT002": Break(Output("poster", "A4", ("ar",), "screen", leaflet=LEAFLET), edited(_keep),
                     "no extractable Arab text for `ar`", source=POSTER),
     # Urdu read through its glyphs alone: half of the Nastaliq glyphs map to nothing.
     "TXT003": Break(SCREEN_UR, edited(_no_actual_text), "of the `ur` words come back from the "
@@ -363,7 +364,7 @@ def test_sections_rule_counts_against_the_content(full_build: Path) -> None:
 
 def test_imposed_order_matches_saddle_stitch_for_both_directions(full_build: Path) -> None:
     for langs, rtl in ((("nl",), False), (("fa",), True)):
-        output = Output("brochure", "A5", langs, "office")
+        output = Output("brochure", "A5", langs, "office", leaflet=LEAFLET)
         path = full_build / output.path
         with pikepdf.open(path) as pdf:
             subject = preflight.Subject(output, path, len(pdf.pages), pdf, HEADINGS)
@@ -468,7 +469,7 @@ def test_check_reports_a_warning_without_failing(full_build: Path, manifest: lis
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """An office file's Urdu comes back only through its glyphs: a warning, not a failure."""
     entry = next(e for e in manifest if e["path"] == "cyberpesten/office/ur/poster-a4.pdf")
-    output = Output("poster", "A4", ("ur",), "office")
+    output = Output("poster", "A4", ("ur",), "office", leaflet=LEAFLET)
 
     def expect(_: dict) -> preflight.Expectation:
         return preflight.Expectation(messages=expected(output))
@@ -610,7 +611,7 @@ def test_a_poster_starts_with_an_h1(full_build: Path, tmp_path: Path) -> None:
 
 def test_a_translation_reads_the_dutch_title_with_a_dutch_voice(full_build: Path) -> None:
     """The credit line's Dutch title and publisher are spans of their own language."""
-    for output in (SCREEN_AR, Output("poster", "A4", ("ur",), "screen")):
+    for output in (SCREEN_AR, Output("poster", "A4", ("ur",), "screen", leaflet=LEAFLET)):
         with pikepdf.open(full_build / output.path) as pdf:
             spans = [
                 e
@@ -627,7 +628,7 @@ def test_a_screen_reader_reads_arabic_script_as_written(full_build: Path) -> Non
     whole messages come back from the structure tree exactly as translated.
     """
     for code in ("ur", "fa", "ar"):
-        output = Output("brochure", "A5", (code,), "screen")
+        output = Output("brochure", "A5", (code,), "screen", leaflet=LEAFLET)
         with pikepdf.open(full_build / output.path) as pdf:
             heard = " ".join(reading_text(pdf).split())
         messages = [" ".join(m.split()) for m in expected(output)[code]]

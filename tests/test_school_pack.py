@@ -279,7 +279,8 @@ def test_floor_rule_fails_a_poster_set_too_small(school_build: Path, tmp_path: P
         page.contents_add(b"q 0.6 0 0 0.6 0 0 cm", prepend=True)
         page.contents_add(b"Q")
         pdf.save(small)
-    output = Output("poster", "A3", ("nl", "ar", "tr", "uk", "ti", "fr"), "print", "example")
+    output = Output("poster", "A3", ("nl", "ar", "tr", "uk", "ti", "fr"), "print", "example",
+                    leaflet="cyberpesten")
     verdict = preflight.check_one(output, small, 1, 5)["floor"]
     assert verdict is not None and "below the 14 pt floor" in verdict
     assert preflight.check_one(output, source, 1, 5)["floor"] is None

@@ -186,8 +186,11 @@ class _ProfileReader(_Reader):
         return value
 
     def url(self, node: yaml.Node, what: str, scheme_required: bool = False) -> str:
-        # A `site_url` goes into QR codes: it is held to their limit.
-        value = self.bounded(node, what, MAX_URL_LENGTH if scheme_required else MAX_WEB_LENGTH)
+        value = self.bounded(node, what, MAX_WEB_LENGTH)
+        if scheme_required and len(value) > MAX_URL_LENGTH:
+            # A `site_url` goes into QR codes, with a leaflet's page added.
+            raise self.error(node, f"{what} is {len(value)} characters long; at most "
+                                   f"{MAX_URL_LENGTH} make a QR code a phone can read")
         parts = urlsplit(value if "://" in value or scheme_required else f"https://{value}")
         host = parts.hostname or ""
         if (parts.scheme not in {"http", "https"} or "." not in host or " " in value
