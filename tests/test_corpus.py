@@ -56,7 +56,7 @@ def test_every_value_comes_back_whole_and_in_order(corpus: Path, langs: str) -> 
 
 
 def test_check_with_the_profile_passes(corpus: Path) -> None:
-    result = run_build("check", "--school", str(PROFILE), "--output", str(corpus.parents[2]))
+    result = run_build("check", "--school", str(PROFILE), "--output", str(corpus.parents[3]))
     assert result.returncode == 0, result.stdout[-3000:]
     assert " 0 problems" in result.stdout
 
@@ -67,6 +67,6 @@ def test_check_with_the_profile_finds_a_changed_value(corpus: Path, tmp_path: Pa
     profile.write_text(PROFILE.read_text(encoding="utf-8").replace("09 277 77 77",
                                                                     "09 277 77 78"),
                        encoding="utf-8")
-    result = run_build("check", "--school", str(profile), "--output", str(corpus.parents[2]))
+    result = run_build("check", "--school", str(profile), "--output", str(corpus.parents[3]))
     assert result.returncode == 1
     assert "the phone `09 277 77 78` does not come back whole" in result.stdout

@@ -65,16 +65,17 @@ def test_update_killed_at_many_points_loses_no_entry(tmp_path: Path) -> None:
     for name in ("content", "templates", "locales"):
         shutil.copytree(ROOT / name, project / name)
     shutil.copy(ROOT / "babel.cfg", project)
-    before = {code: len(read_catalog(path, code).catalog)
-              for code, path in discover_catalogs(project / "locales").items()}
+    before = {(code, domain): len(read_catalog(path, code).catalog)
+              for domain in ("kit", "cyberpesten")
+              for code, path in discover_catalogs(project / "locales", domain).items()}
     args = ["update", "--content", str(project / "content"),
             "--locales", str(project / "locales")]
     # `update` takes about half a second: these land before, during and after the writes.
     for seconds in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5):
         kill_after(args, seconds, cwd=project)
-        for code, count in before.items():
-            loaded = read_catalog(catalog_path(project / "locales", code, "cyberpesten"), code)
-            assert len(loaded.catalog) == count, code
+        for (code, domain), count in before.items():
+            loaded = read_catalog(catalog_path(project / "locales", code, domain), code)
+            assert len(loaded.catalog) == count, (code, domain)
 
 
 def test_second_build_in_the_same_folder_is_refused(tmp_path: Path) -> None:

@@ -153,7 +153,7 @@ def test_narrow_build_after_an_edit_keeps_every_language_on_the_site(
     result = run_build("--strict", "--lang", "tr", "--output", str(out), "--locales", str(locales))
     assert result.returncode == 0, result.stderr
     assert "web edition:" in result.stdout
-    assert "!" in (out / "site/tr/index.html").read_text(encoding="utf-8")
+    assert "!" in (out / "site/tr/cyberpesten.html").read_text(encoding="utf-8")
     assert (out / "site/en/index.html").is_file()
-    assert (out / "site/ar/nl.html").is_file()
+    assert (out / "site/ar/cyberpesten-nl.html").is_file()
     assert not list(out.glob(".site*"))

@@ -307,7 +307,7 @@ def test_a_school_pack_holds_the_leaflets_its_profile_names(two_leaflets,
     text = (ROOT / "schools/example.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^languages: .*$", "languages: [fr]\nleaflets: [cyberpesten, proefblad]",
                   text)
-    text = re.sub(r"(?m)^poster_languages: .*$", "", text)
+    text = re.sub(r"(?m)^(poster_languages|quantities): .*$", "", text)
     text = text.replace("logo: example-logo.svg", "logo:")
     profile.write_text(text, encoding="utf-8")
     out = tmp_path / "out"

@@ -457,7 +457,7 @@ def test_check_judges_a_file_whose_checksum_differs(full_build: Path, manifest: 
     broken = tmp_path / entry["path"]
     broken.parent.mkdir(parents=True)
     rewrite(full_build / entry["path"], broken, _rgb_fill)
-    failures = preflight.check_manifest(tmp_path, [entry], HEADINGS)
+    failures = preflight.check_manifest(tmp_path, [entry], lambda _: HEADINGS)
     assert failures[0].endswith("checksum: the file differs from the one the build wrote "
                                 "and listed")
     assert any("rgb: RGB in a print file: page 1: `rg` sets an RGB colour [PRN003]" in f
@@ -474,7 +474,7 @@ def test_check_reports_a_warning_without_failing(full_build: Path, manifest: lis
     def expect(_: dict) -> preflight.Expectation:
         return preflight.Expectation(messages=expected(output))
 
-    assert preflight.check_manifest(full_build, [entry], HEADINGS, expect) == []
+    assert preflight.check_manifest(full_build, [entry], lambda _: HEADINGS, expect) == []
     report = capsys.readouterr().out
     assert re.search(
         r"cyberpesten/office/ur/poster-a4\.pdf\s+warn\s+warning: words: .* of the `ur` "
