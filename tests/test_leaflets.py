@@ -357,3 +357,24 @@ def test_a_content_folder_without_leaflets_is_refused(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "content", tmp_path / "content", ignore=shutil.ignore_patterns("leaf*"))
     with pytest.raises(UserError, match=r"no leaflet: add one as content/leaflets/<id>\.yaml"):
         load_library(tmp_path / "content")
+
+
+def test_a_school_list_names_each_school_s_leaflets(tmp_path: Path) -> None:
+    from kit.sources.schoollist import SchoolListError, load_school_list
+
+    rows = (ROOT / "schools/network-example.csv").read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1]
+    shutil.copy(ROOT / "schools/example-logo.svg", tmp_path)
+    path = tmp_path / "list.csv"
+    path.write_text(f"{header},leaflets\n{first},cyberpesten proefblad\n", encoding="utf-8")
+    [school] = load_school_list(path, ["ar", "tr", "uk"], ["cyberpesten", "proefblad"])
+    assert school.leaflets == ("cyberpesten", "proefblad")
+    path.write_text(f"{header},leaflets\n{first},\n", encoding="utf-8")
+    [school] = load_school_list(path, ["ar", "tr", "uk"], ["cyberpesten"])
+    assert school.leaflets is None  # an empty cell: every leaflet
+    path.write_text(f"{header},leaflets\n{first},schoolgeld\n", encoding="utf-8")
+    with pytest.raises(SchoolListError) as caught:
+        load_school_list(path, ["ar", "tr", "uk"], ["cyberpesten"])
+    assert str(caught.value.problems[0]).endswith(
+        "list.csv:2: column leaflets: the kit has no leaflet `schoolgeld`; choose from: "
+        "cyberpesten"), caught.value.problems
