@@ -62,7 +62,7 @@ def impose_booklet(pdf: bytes, rtl: bool = False) -> bytes:
                     page, name, pikepdf.Rectangle(x, y0, x + width, y0 + height)))
     for key, value in source.docinfo.items():
         booklet.docinfo[key] = pikepdf.String(str(value))
-    booklet.docinfo["/Producer"] = "cyberbullying print kit (pikepdf imposition)"
+    booklet.docinfo["/Producer"] = "parent leaflet print kit (pikepdf imposition)"
     if "/Lang" in source.Root:
         booklet.Root.Lang = source.Root.Lang
     buffer = io.BytesIO()
