@@ -152,9 +152,10 @@ def own_pages_floor(school_list: Path, built: Path, sample: int) -> float:
     def one_school(jobs: list) -> None:
         for job in jobs:
             school = loaded.schools[job.school or ""]
-            tr = translations_for(loaded.content, loaded.states, job.languages)
+            leaflet = loaded.of(job)
+            tr = translations_for(leaflet.content, leaflet.states, job.languages)
             stand_in = 1 if job.product == "brochure" else 0
-            html = render_html(r.env, loaded.content, job, tr, school=school,
+            html = render_html(r.env, leaflet.content, job, tr, school=school,
                                body_pages=stand_in)
             for bleed in job.layouts:
                 outputs = [o for o in job.outputs if (o.edition == "print") == bleed]
