@@ -59,8 +59,13 @@ def job_inputs(
     if school is not None:
         # The order sheet's quantities are printed on no page: changing them
         # rewrites the print shop's hand-off only (kit/handoff.py).
-        inputs["school"] = repr(dataclasses.replace(school, logo=None, file=Path(),
-                                                    quantities=()))
+        printed_school = dataclasses.replace(school, logo=None, file=Path(), quantities=())
+        if job.product == "guide":
+            # The printing guide shows the school's name, logo, languages and
+            # leaflets, not its contacts: a new phone number leaves it as it is.
+            printed_school = dataclasses.replace(printed_school, address="", website=None,
+                                                 site_url=None, contacts=(), clb=None)
+        inputs["school"] = repr(printed_school)
         inputs["logo"] = school.logo.sha256 if school.logo else ""
     for path in [TEMPLATES_DIR / job.template, TEMPLATES_DIR / "_macros.html",
                  TEMPLATES_DIR / "_page.html",

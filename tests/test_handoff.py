@@ -429,6 +429,10 @@ def test_handoffs_are_remade_only_when_what_they_hold_changed(tmp_path: Path) ->
     result = run_build(*args)
     assert result.returncode == 0, result.stderr
     assert message.read_bytes() == said
+    # Every file that shows the contacts is made again; the printing guide shows none.
+    remade = set(re.findall(r"^\[ *\d+/\d+\] (\S+)", result.stdout, re.MULTILINE))
+    assert remade and "schools/sint-jozef/printing-guide.pdf" not in remade
+    assert all("/cyberpesten/" in path for path in remade), remade
     check = run_build("check", "--output", str(out))
     assert check.returncode == 0, check.stdout[-2000:]
 
