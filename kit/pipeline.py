@@ -167,12 +167,13 @@ def publish_sites(loaded: Loaded, options: Options) -> None:
     for slug in list(loaded.schools) or [None]:
         # The zips are made from the site, not shown on it.
         mine = [e for e in entries if e.get("school") == slug and e["product"] not in BUNDLES]
-        site = publish_site(options.output, slug, mine, loaded)
+        site = publish_site(options.output, slug, mine, loaded, options.jobs)
         if site is not None:
             print(f"web edition: {display_path(site / 'index.html')}")
 
 
-def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loaded) -> Path | None:
+def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loaded,
+                 jobs: int = 1) -> Path | None:
     """One site from the files `entries` list; its folder, or None when it was up to date."""
     from kit.web.site import SITE, build_site  # fonts and templates: only when needed
 
@@ -184,7 +185,7 @@ def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loade
              if any(e.get("leaflet") == ident for e in entries)]
     leaflets = {ident: site_leaflet(loaded, ident, codes) for ident in shown}
     changed = build_site(out, folder, entries, leaflets, codes, loaded.schools.get(slug or ""),
-                         loaded.library.shared)
+                         loaded.library.shared, jobs)
     return folder if changed else None
 
 

@@ -35,3 +35,17 @@ def test_a_subset_is_made_once_for_every_later_site(tmp_path: Path,
     (tmp_path / "c").mkdir()
     site.write_fonts(tmp_path / "c", html + "<p>ሰላም</p>", ["nl", "ar", "ti"], cache)
     assert made and all("Ethiopic" in file for file in made)
+
+
+def test_subsets_made_in_worker_processes_are_the_same_fonts(tmp_path: Path) -> None:
+    html = "<p>Wat kan ik als ouder doen bij cyberpesten?</p><p>ماذا يمكنني أن أفعل</p>"
+    fonts = {}
+    for jobs in (1, 2):
+        folder = tmp_path / f"jobs-{jobs}"
+        folder.mkdir()
+        site.write_fonts(folder, html, ["nl", "ar"], tmp_path / f"cache-{jobs}", jobs)
+        fonts[jobs] = {p.name: p.read_bytes() for p in (folder / "fonts").iterdir()}
+        # Each is kept in the cache as it was written into the site.
+        assert sorted(fonts[jobs].values()) == sorted(
+            p.read_bytes() for p in (tmp_path / f"cache-{jobs}").iterdir())
+    assert len(fonts[2]) >= 4 and fonts[2] == fonts[1]

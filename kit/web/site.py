@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from kit.inputs import file_hash
 from kit.qr import leaflet_page
 from kit.render import ROOT, STYLES_DIR, TEMPLATES_DIR, columns, make_environment
 from kit.sources.content import Content
-from kit.sources.fonts import FACES, FONTS_DIR, STACKS
+from kit.sources.fonts import FACES, FONTS_DIR, STACKS, Face
 from kit.sources.languages import SOURCE_LANGUAGE, language
 from kit.sources.school import School
 from kit.translations import LanguageState, Leaflet, translations_for
@@ -54,11 +55,12 @@ class Download:
 
 
 def build_site(out: Path, folder: Path, entries: list[dict], leaflets: dict[str, Leaflet],
-               codes: list[str], school: School | None, shared: Content) -> bool:
+               codes: list[str], school: School | None, shared: Content, jobs: int = 1) -> bool:
     """Write the site into `folder` unless nothing it shows changed. True if written.
 
     `leaflets` are those the site shows, with every language's catalogs;
-    `shared` holds the kit's words, for the pages of no one leaflet.
+    `shared` holds the kit's words, for the pages of no one leaflet; `jobs` processes
+    make the web fonts not made before.
     """
     codes = [SOURCE_LANGUAGE, *(c for c in codes if c != SOURCE_LANGUAGE)]
     digest = _inputs_digest(entries, [leaflet.content for leaflet in leaflets.values()],
@@ -69,7 +71,7 @@ def build_site(out: Path, folder: Path, entries: list[dict], leaflets: dict[str,
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _write_site(out, staging, entries, leaflets, codes, school, shared)
+        _write_site(out, staging, entries, leaflets, codes, school, shared, jobs)
         (staging / INPUTS).write_text(digest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # the published site stays as it was
@@ -79,7 +81,7 @@ def build_site(out: Path, folder: Path, entries: list[dict], leaflets: dict[str,
 
 
 def _write_site(out: Path, staging: Path, entries: list[dict], leaflets: dict[str, Leaflet],
-                codes: list[str], school: School | None, shared: Content) -> None:
+                codes: list[str], school: School | None, shared: Content, jobs: int) -> None:
     env = make_environment()
     pages: dict[str, str] = {}
     for code in codes:
@@ -104,7 +106,7 @@ def _write_site(out: Path, staging: Path, entries: list[dict], leaflets: dict[st
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
     shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
-    write_fonts(staging, "".join(pages.values()), codes, out / FONT_CACHE)
+    write_fonts(staging, "".join(pages.values()), codes, out / FONT_CACHE, jobs)
 
 
 def _inputs_digest(entries: list[dict], content: list[Content], codes: list[str],
@@ -207,18 +209,20 @@ RANGE = 0x100
 BY_CHARACTER = frozenset({"Kit Chinese"})
 
 
-def write_fonts(folder: Path, html: str, codes: list[str], cache: Path | None = None) -> None:
+def write_fonts(folder: Path, html: str, codes: list[str], cache: Path | None = None,
+                jobs: int = 1) -> None:
     """Each face the site uses, cut down to the characters its pages need, as WOFF2.
 
     With `cache`, each subset is kept there under the hash of its face and
     characters, for every later build: a translation edit that adds no new
-    range of characters subsets nothing again.
+    range of characters subsets nothing again. The subsets not in the cache
+    are made `jobs` at a time, in worker processes.
     """
     text = {ord(c) for c in re.sub(r"<[^>]+>", " ", html)}
     scripts = {language(c).script for c in codes} | {"Latn"}
     families = {family for script in scripts for family in STACKS[script]}
     (folder / "fonts").mkdir()
-    rules = []
+    wanted: list[tuple[Face, frozenset[str]]] = []
     for face in (f for f in FACES if f.family in families):
         coverage = _coverage(face.file)
         used = text & coverage
@@ -227,9 +231,12 @@ def write_fonts(folder: Path, html: str, codes: list[str], cache: Path | None = 
         if face.family not in BY_CHARACTER:
             ranges = {c // RANGE for c in used}
             used = {c for c in coverage if c // RANGE in ranges} | (ALWAYS & coverage)
-        chars = frozenset(chr(c) for c in used)
+        wanted.append((face, frozenset(chr(c) for c in used)))
+    made = _subsets([(face.file, chars) for face, chars in wanted], cache, jobs)
+    rules = []
+    for (face, _), data in zip(wanted, made, strict=True):
         name = f"{Path(face.file).stem}.woff2"
-        (folder / "fonts" / name).write_bytes(_cached_subset(cache, face.file, chars))
+        (folder / "fonts" / name).write_bytes(data)
         rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("fonts/{name}") '
                      f'format("woff2"); font-weight: {face.weight}; font-style: {face.style}; '
                      "font-display: swap; }")
@@ -247,20 +254,41 @@ def _coverage(file: str) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def _cached_subset(cache: Path | None, file: str, chars: frozenset[str]) -> bytes:
-    """A subset from the cache when made before (by any build, any school), else made now."""
+def _subsets(wanted: list[tuple[str, frozenset[str]]], cache: Path | None,
+             jobs: int) -> list[bytes]:
+    """Each (face, characters) as WOFF2: from the cache when made before (by any build,
+    any school), else made now, several at a time when there are several to make."""
+    found: list[bytes | None] = []
+    for file, chars in wanted:
+        target = _cache_file(cache, file, chars)
+        found.append(target.read_bytes() if target is not None and target.is_file() else None)
+    missing = [n for n, data in enumerate(found) if data is None]
+    if len(missing) > 1 and jobs > 1:
+        # The biggest faces first, so that no process is left with one at the end.
+        missing.sort(key=lambda n: -(FONTS_DIR / wanted[n][0]).stat().st_size)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(missing))) as pool:
+            made = pool.map(_make_subset, *zip(*(wanted[n] for n in missing), strict=True))
+            for n, data in zip(missing, made, strict=True):
+                found[n] = data
+    for n in missing:
+        file, chars = wanted[n]
+        data = found[n] if found[n] is not None else _subset(file, chars)
+        found[n] = data
+        target = _cache_file(cache, file, chars)
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)  # never half a font in the cache
+    return [data for data in found if data is not None]
+
+
+def _cache_file(cache: Path | None, file: str, chars: frozenset[str]) -> Path | None:
+    """Where a subset is kept: named by the hash of the face's file and the characters."""
     if cache is None:
-        return _subset(file, chars)
+        return None
     key = hashlib.sha256(f"{_face_hash(file)}|{''.join(sorted(chars))}".encode()).hexdigest()
-    target = cache / f"{Path(file).stem}-{key[:24]}.woff2"
-    if target.is_file():
-        return target.read_bytes()
-    data = _subset(file, chars)
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)  # never half a font in the cache
-    return data
+    return cache / f"{Path(file).stem}-{key[:24]}.woff2"
 
 
 @functools.cache
@@ -271,6 +299,10 @@ def _face_hash(file: str) -> str:
 @functools.lru_cache(maxsize=128)
 def _subset(file: str, chars: frozenset[str]) -> bytes:
     """One face cut down to `chars`, as WOFF2; the same request is answered from memory."""
+    return _make_subset(file, chars)
+
+
+def _make_subset(file: str, chars: frozenset[str]) -> bytes:
     from fontTools import subset
 
     options = subset.Options()
