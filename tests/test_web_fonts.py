@@ -1,4 +1,4 @@
-"""The web edition's font subsets are made once and kept across builds."""
+"""The web edition's font subsets and previews are made once and kept across builds."""
 
 from __future__ import annotations
 
@@ -49,3 +49,28 @@ def test_subsets_made_in_worker_processes_are_the_same_fonts(tmp_path: Path) -> 
         assert sorted(fonts[jobs].values()) == sorted(
             p.read_bytes() for p in (tmp_path / f"cache-{jobs}").iterdir())
     assert len(fonts[2]) >= 4 and fonts[2] == fonts[1]
+
+
+def test_a_preview_is_made_once_for_its_pdf(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from weasyprint import HTML
+
+    pdf = tmp_path / "leaflet.pdf"
+    HTML(string="<p>Voorbeeld</p>").write_pdf(pdf)
+    runs: list[list[str]] = []
+    real = subprocess.run
+
+    def counted(args: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        runs.append(args)
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(site.subprocess, "run", counted)
+    cache = tmp_path / "cache"
+    site.make_previews([site.Preview(pdf, "ab" * 32, tmp_path / "a.png")], cache, 2)
+    assert len(runs) == 1 and (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")
+    # Another page, another build: the same PDF is not rendered again.
+    site.make_previews([site.Preview(pdf, "ab" * 32, tmp_path / "b.png")], cache, 2)
+    assert len(runs) == 1
+    assert (tmp_path / "b.png").read_bytes() == (tmp_path / "a.png").read_bytes()

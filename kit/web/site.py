@@ -19,7 +19,8 @@ import os
 import re
 import shutil
 import subprocess
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,10 @@ from kit.translations import LanguageState, Leaflet, translations_for
 
 SITE = "site"
 INPUTS = ".site-inputs"
-# The web fonts' subsets, kept across builds (`_cached_subset`).
+# The web fonts' subsets, kept across builds (`_subsets`).
 FONT_CACHE = ".web-fonts"
+# The downloads' previews, kept across builds by their PDF's hash (`make_previews`).
+PREVIEW_CACHE = ".web-previews"
 # What a parent downloads, per language set: (product, edition, paper, label).
 DOWNLOADS = (
     ("brochure", "screen", "A5", "web-file-brochure"),
@@ -84,6 +87,7 @@ def _write_site(out: Path, staging: Path, entries: list[dict], leaflets: dict[st
                 codes: list[str], school: School | None, shared: Content, jobs: int) -> None:
     env = make_environment()
     pages: dict[str, str] = {}
+    previews: list[Preview] = []
     for code in codes:
         sets = [(code,)] if code == SOURCE_LANGUAGE else [(code,), (SOURCE_LANGUAGE, code)]
         shown: list[tuple[str, str]] = []  # (page, title) of each leaflet in this language
@@ -92,7 +96,7 @@ def _write_site(out: Path, staging: Path, entries: list[dict], leaflets: dict[st
             if not any(tuple(e["languages"]) == (code,) for e in mine):
                 continue  # not (yet) translated into this language
             for languages in sets:
-                downloads = _downloads(out, staging / code, mine, languages, ident)
+                downloads = _downloads(out, staging / code, mine, languages, ident, previews)
                 name = leaflet_page(ident, bilingual=len(languages) == 2)
                 pages[f"{code}/{name}"] = _page(env, leaflet.content, leaflet.states, languages,
                                                 downloads, school)
@@ -106,6 +110,7 @@ def _write_site(out: Path, staging: Path, entries: list[dict], leaflets: dict[st
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
     shutil.copyfile(STYLES_DIR / "web.css", staging / "style.css")
+    make_previews(previews, out / PREVIEW_CACHE, jobs)
     write_fonts(staging, "".join(pages.values()), codes, out / FONT_CACHE, jobs)
 
 
@@ -124,8 +129,10 @@ def _inputs_digest(entries: list[dict], content: list[Content], codes: list[str]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _downloads(out: Path, folder: Path, entries: list[dict],
-               languages: tuple[str, ...], leaflet: str) -> list[Download]:
+def _downloads(out: Path, folder: Path, entries: list[dict], languages: tuple[str, ...],
+               leaflet: str, previews: list[Preview]) -> list[Download]:
+    """A page's files to download, linked into its folder; their previews, to make, are
+    added to `previews`."""
     folder.mkdir(parents=True, exist_ok=True)
     found = []
     prefix = f"{leaflet}-" if len(languages) == 1 else f"{leaflet}-nl-"
@@ -140,12 +147,39 @@ def _downloads(out: Path, folder: Path, entries: list[dict],
         _link(source, folder / name)
         preview = None
         if edition == "screen" or product == "poster":
-            stem = (folder / name).with_suffix("")
-            subprocess.run(["pdftoppm", "-r", "30", "-png", "-singlefile", "-l", "1",
-                            str(source), str(stem)], check=True, capture_output=True)
-            preview = f"{stem.name}.png"
+            target = (folder / name).with_suffix(".png")
+            previews.append(Preview(source, entry["sha256"], target))
+            preview = target.name
         found.append(Download(name, label, max(1, source.stat().st_size // 1024), preview))
     return found
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first page of a PDF to download, as a small PNG beside it."""
+
+    source: Path
+    sha256: str  # of the PDF: the preview's name in the cache
+    target: Path
+
+
+def make_previews(previews: list[Preview], cache: Path, jobs: int) -> None:
+    """Every preview, from the cache when its PDF was previewed before (by any build),
+    else made with poppler, `jobs` at a time: an edit makes only its own files' again."""
+    cache.mkdir(parents=True, exist_ok=True)
+
+    def one(preview: Preview) -> None:
+        cached = cache / f"{preview.sha256}.png"
+        if not cached.is_file():
+            stem = cache / f".{preview.sha256}-{threading.get_ident()}"
+            subprocess.run(["pdftoppm", "-r", "30", "-png", "-singlefile", "-l", "1",
+                            str(preview.source), str(stem)], check=True, capture_output=True)
+            os.replace(f"{stem}.png", cached)  # never half a picture in the cache
+        _link(cached, preview.target)
+
+    # Threads: each waits on its own poppler process.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(one, previews))
 
 
 def _link(source: Path, target: Path) -> None:
