@@ -158,6 +158,11 @@ def test_update_fills_identical_and_close_sentences_from_the_memory(tmp_path: Pa
     assert f'#| msgid "{SAME}"\nmsgctxt "proef.bijna"' in po
     assert "close Dutch" in review.memory_note(close)
     assert not new.get("Proefblad voor de kit", context="document.title").string
+    # A new catalog passes gettext's check without a warning (a real revision date).
+    checked = subprocess.run(["msgfmt", "--check", "-o", "/dev/null",
+                              str(root / "locales/de/LC_MESSAGES/proefblad.po")],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0 and not checked.stderr, checked.stderr
     status = run_build("status", "--leaflet", "proefblad", *tree(root)).stdout
     # One translated (the same Dutch), one out of date (the close one), five untranslated.
     assert re.search(r"^proefblad +de +\d+/\d+ +0 +1 +5 +2 ", status, re.MULTILINE), status
@@ -239,44 +244,43 @@ def test_the_web_edition_lists_each_language_s_leaflets(two_leaflets) -> None:
     assert (out / "site/fr/proefblad-brochure-a5-screen.pdf").is_file()
 
 
-def test_a_catalog_edit_rebuilds_only_its_leaflet(two_leaflets, tmp_path: Path) -> None:
+def rebuild_after(two_leaflets, tmp_path: Path, file: str, old: str,
+                  new: str) -> tuple[Path, set[str], str]:
+    """The two leaflets' build copied and built again after one edit to `file`
+    (`content/…` or `locales/…`): the output, the files made again and the errors."""
     root, built, _ = two_leaflets
     out = tmp_path / "out"
     shutil.copytree(built, out)
-    locales = tmp_path / "locales"
-    shutil.copytree(root / "locales", locales)
-    po = locales / "fr/LC_MESSAGES/proefblad.po"
-    po.write_text(po.read_text(encoding="utf-8").replace(
-        "Chaque dépliant a son propre catalogue", "Chaque dépliant a son catalogue"),
-        encoding="utf-8")
-    result = run_build("--strict", "--lang", "nl", "--lang", "fr", "--lang", "de", "--content",
-                       str(root / "content"), "--locales", str(locales), "--output", str(out))
+    for tree_name in ("content", "locales"):
+        shutil.copytree(root / tree_name, tmp_path / tree_name)
+    path = tmp_path / file
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = run_build("--strict", "--lang", "nl", "--lang", "fr", "--lang", "de",
+                       *tree(tmp_path), "--output", str(out))
     assert result.returncode == 0, result.stderr
-    rendered = set(re.findall(r"^\[ *\d+/\d+\] (\S+)", result.stdout, re.MULTILINE))
-    assert rendered == {f"proefblad/{e}/{langs}/brochure-a5{suffix}.pdf"
-                        for e, suffix in (("print", ""), ("screen", ""), ("office", "-booklet"))
-                        for langs in ("fr", "nl-fr")}
+    remade = set(re.findall(r"^\[ *\d+/\d+\] (\S+)", result.stdout, re.MULTILINE))
+    return out, remade, result.stderr
+
+
+def test_a_catalog_edit_rebuilds_only_its_leaflet(two_leaflets, tmp_path: Path) -> None:
+    _, remade, _ = rebuild_after(two_leaflets, tmp_path, "locales/fr/LC_MESSAGES/proefblad.po",
+                                 "Chaque dépliant a son propre catalogue",
+                                 "Chaque dépliant a son catalogue")
+    assert remade == {f"proefblad/{e}/{langs}/brochure-a5{suffix}.pdf"
+                      for e, suffix in (("print", ""), ("screen", ""), ("office", "-booklet"))
+                      for langs in ("fr", "nl-fr")}
 
 
 def test_a_dutch_edit_rebuilds_only_its_leaflet(two_leaflets, tmp_path: Path) -> None:
-    root, built, _ = two_leaflets
-    out = tmp_path / "out"
-    shutil.copytree(built, out)
-    content = tmp_path / "content"
-    shutil.copytree(root / "content", content)
-    path = content / "leaflets/proefblad.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Een folder zonder vuistregels krijgt geen affiche.",
-        "Een folder zonder vuistregels krijgt nooit een affiche."), encoding="utf-8")
-    result = run_build("--strict", "--lang", "nl", "--lang", "fr", "--lang", "de", "--content",
-                       str(content), "--locales", str(root / "locales"), "--output", str(out))
-    assert result.returncode == 0, result.stderr
-    rendered = set(re.findall(r"^\[ *\d+/\d+\] (\S+)", result.stdout, re.MULTILINE))
+    out, remade, errors = rebuild_after(two_leaflets, tmp_path,
+                                        "content/leaflets/proefblad.yaml",
+                                        "Een folder zonder vuistregels krijgt geen affiche.",
+                                        "Een folder zonder vuistregels krijgt nooit een affiche.")
     # The Dutch leaflet is made again; French is out of date for that sentence,
     # so its files stay as they were, marked stale; no cyberpesten file is touched.
-    assert rendered == {"proefblad/print/nl/brochure-a5.pdf", "proefblad/screen/nl/brochure-a5.pdf",
-                        "proefblad/office/nl/brochure-a5-booklet.pdf"}
-    assert "not built: the leaflet proefblad in fr" in result.stderr
+    assert remade == {"proefblad/print/nl/brochure-a5.pdf", "proefblad/screen/nl/brochure-a5.pdf",
+                      "proefblad/office/nl/brochure-a5-booklet.pdf"}
+    assert "not built: the leaflet proefblad in fr" in errors
     stale = [e for e in entries(out) if e["leaflet"] == "proefblad" and e["stale"]]
     assert {tuple(e["languages"]) for e in stale} == {("fr",), ("nl", "fr")}
 

@@ -428,6 +428,8 @@ def new_catalog(template: Catalog, lang: str) -> Catalog:
         charset="utf-8",
         last_translator="Draft translator (not reviewed)",
         creation_date=template.creation_date,
+        # A real date, not gettext's placeholder: msgfmt warns of that one.
+        revision_date=template.creation_date,
     )
     return merge(template, catalog)
 
