@@ -268,6 +268,9 @@ def load_and_validate(options: Options) -> Loaded:
     ids = library.ids(options.leaflets)
     if schools:
         ids = [i for i in ids if any(s.leaflets is None or i in s.leaflets for s in schools)]
+        if not ids:
+            raise UserError(f"the schools given hand out none of the leaflets asked for "
+                            f"({', '.join(options.leaflets or ())}); see their `leaflets`")
     leaflets = {ident: load_leaflet(library.content(ident), codes, options) for ident in ids}
     for code in options.languages or ():
         if leaflets and all(code in leaflet.stale for leaflet in leaflets.values()):

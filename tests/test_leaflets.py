@@ -382,3 +382,17 @@ def test_a_school_list_names_each_school_s_leaflets(tmp_path: Path) -> None:
     assert str(caught.value.problems[0]).endswith(
         "list.csv:2: column leaflets: the kit has no leaflet `schoolgeld`; choose from: "
         "cyberpesten"), caught.value.problems
+
+
+def test_a_school_without_the_leaflet_asked_for_is_told_so(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    profile = tmp_path / "school.yaml"
+    text = (ROOT / "schools/example.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^languages: .*$", "languages: [fr]\nleaflets: [cyberpesten]", text)
+    text = re.sub(r"(?m)^(poster_languages|quantities): .*$", "", text)
+    profile.write_text(text.replace("logo: example-logo.svg", "logo:"), encoding="utf-8")
+    result = run_build("--school", str(profile), "--leaflet", "proefblad", "--list",
+                       *tree(root))
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: the schools given hand out none of the leaflets "
+                                     "asked for (proefblad); see their `leaflets`")
