@@ -74,3 +74,36 @@ def test_a_preview_is_made_once_for_its_pdf(tmp_path: Path,
     site.make_previews([site.Preview(pdf, "ab" * 32, tmp_path / "b.png")], cache, 2)
     assert len(runs) == 1
     assert (tmp_path / "b.png").read_bytes() == (tmp_path / "a.png").read_bytes()
+
+
+def _shaped(font: bytes, text: str) -> list[tuple[int, int, int]]:
+    """Each glyph's advance and offsets as HarfBuzz shapes `text` with `font`."""
+    import uharfbuzz
+
+    shaper = uharfbuzz.Font(uharfbuzz.Face(font))
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(shaper, buffer)
+    return [(p.x_advance, p.x_offset, p.y_offset) for p in buffer.glyph_positions]
+
+
+@pytest.mark.parametrize("file, text", [
+    ("NotoNastaliqUrdu-Regular.ttf", "میں اپنے بچے کی مدد کیسے کر سکتا ہوں؟ سائبر اسکول والدین"),
+    ("NotoSansEthiopic-Bold.ttf", "ሳይበር ጉልበተኝነት ብዘይ ምፍራሕ ተዛረቡ"),
+    ("NotoSans-Italic.ttf", "Wat kan ik als ouder doen? Ο γονιός — батьки «ffi»"),
+], ids=["nastaliq", "ethiopic", "latin-greek-cyrillic"])
+def test_a_web_subset_shapes_its_text_as_the_whole_face_does(file: str, text: str) -> None:
+    """The subset keeps every layout feature: the page looks as it would with the whole face."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    whole = (site.FONTS_DIR / file).read_bytes()
+    with TTFont(io.BytesIO(site._make_subset(file, frozenset(text)))) as subset:
+        assert subset.flavor == "woff2"
+        assert set(subset.getBestCmap()) >= {ord(c) for c in text if not c.isspace()}
+        subset.flavor = None
+        plain = io.BytesIO()
+        subset.save(plain)
+    assert _shaped(plain.getvalue(), text) == _shaped(whole, text)
