@@ -64,19 +64,6 @@ class Expectation:
     messages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Line:
-    """A line of text as poppler groups it, with its words, in a block (a paragraph)."""
-
-    page: int
-    block: int  # the block's number on its page
-    words: tuple[Word, ...]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-
 @dataclass
 class Subject:
     """One file under inspection, with its expectations and views read at most once.
@@ -111,6 +98,12 @@ class Subject:
         return self.layout[1]
 
     @cached_property
+    def characters(self) -> str:
+        """Every word of the text layer, in no particular order: what a file's text is
+        made of, from the same run of pdftotext as the words' boxes."""
+        return " ".join(word.text for word in self.words)
+
+    @cached_property
     def drawn_text(self) -> str:
         """The text in the order it is drawn (`pdftotext -raw`): each block's logical order.
 
@@ -118,11 +111,6 @@ class Subject:
         right-to-left table's rows in an order of its own.
         """
         return pdf_text(self.path, "-raw")
-
-    @cached_property
-    def lines(self) -> list[Line]:
-        """Every line of every page, grouped in blocks (`pdftotext -bbox-layout`)."""
-        return _lines(self.path)
 
     @cached_property
     def reading(self) -> str:
@@ -197,24 +185,6 @@ def _bbox(path: Path) -> tuple[list[tuple[float, float]], list[Word]]:
         words += [Word(number, float(x0), float(y0), float(x1), float(y1), unescape(text))
                   for x0, y0, x1, y1, text in _WORD.findall(page)]
     return sizes, words
-
-
-_BLOCK = re.compile(r"<block [^>]*>(.*?)</block>", re.DOTALL)
-_LINE = re.compile(r"<line [^>]*>(.*?)</line>", re.DOTALL)
-
-
-def _lines(path: Path) -> list[Line]:
-    lines: list[Line] = []
-    for number, page in enumerate(pdf_text(path, "-bbox-layout").split("<page ")[1:],
-                                  start=1):
-        for block_number, block in enumerate(_BLOCK.findall(page)):
-            for line in _LINE.findall(block):
-                words = tuple(Word(number, float(x0), float(y0), float(x1), float(y1),
-                                   unescape(text))
-                              for x0, y0, x1, y1, text in _WORD.findall(line))
-                if words:
-                    lines.append(Line(number, block_number, words))
-    return lines
 
 
 def box(page: pikepdf.Page, name: str) -> list[float] | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -61,11 +63,11 @@ def fonts_embedded(s: Subject) -> Iterator[Problem]:
 
 def language_text(s: Subject) -> Iterator[Problem]:
     """Text extracts in each of the file's languages' scripts, with no unmappable character."""
-    if "\ufffd" in s.text:
+    if "\ufffd" in s.characters:
         yield None, "text contains U+FFFD: a character could not be mapped"
     for code in s.output.languages:
         script = language(code).script
-        if len(SCRIPT_RANGES[script].findall(s.text)) < LETTERS:
+        if len(SCRIPT_RANGES[script].findall(s.characters)) < LETTERS:
             yield None, f"no extractable {script} text for `{code}`"
 
 
@@ -76,7 +78,25 @@ _HYPHENATED = re.compile("\u2010\\s+")
 _TAG = re.compile(r"</?(?:em|strong)>")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 # Chinese is written without spaces: each character counts as a word.
-_HAN = re.compile("[\u3400-\u9fff]")
+HAN = "\u3400-\u9fff"
+
+
+def _marks() -> str:
+    """Every combining mark (Unicode category M) as ranges for a character class."""
+    marks = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c))[0] == "M"]
+    ranges: list[list[int]] = []
+    for c in marks:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+
+
+# A word: letters, digits (what `\w` takes, less the underscore) and marks, Han
+# apart. A regular expression, as the preflight reads every file's words.
+_WORD = re.compile(f"(?:[^\\W_{HAN}]|[{_marks()}])+|[{HAN}]")
 
 
 def words(text: str) -> Counter[str]:
@@ -86,18 +106,7 @@ def words(text: str) -> Counter[str]:
     (Persian "می‌توانم") separates two words, and losing it joins them.
     """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
-    found: Counter[str] = Counter()
-    word: list[str] = []
-    for ch in text + " ":
-        if unicodedata.category(ch)[0] in "LMN" and not _HAN.match(ch):
-            word.append(ch)
-            continue
-        if word:
-            found["".join(word)] += 1
-            word = []
-        if _HAN.match(ch):
-            found[ch] += 1
-    return found
+    return Counter(_WORD.findall(text))
 
 
 def message_texts(content: Content, output: Output,
@@ -151,9 +160,7 @@ def message_words(s: Subject) -> Iterator[Problem]:
         have = (words(_HYPHENATED.sub("", s.text))
                 | words(_HYPHENATED.sub("", s.drawn_text)))
     for code, texts in s.expect.messages.items():
-        want: Counter[str] = Counter()
-        for text in texts:
-            want += words(text)
+        want = _wanted(texts)
         missing = want - have
         have -= want  # a word two languages share must be there twice
         if missing:
@@ -161,6 +168,12 @@ def message_words(s: Subject) -> Iterator[Problem]:
             sample = ", ".join(word for word, _ in missing.most_common(5))
             yield None, (f"{share:.1%} of the `{code}` words come back from the text layer, "
                          f"not all; missing: {sample}")
+
+
+@functools.lru_cache(maxsize=64)
+def _wanted(texts: tuple[str, ...]) -> Counter[str]:
+    """The words of a language's messages: the same for each edition of a layout (read only)."""
+    return sum((words(text) for text in texts), Counter())
 
 
 RULES = (
