@@ -232,14 +232,16 @@ def _chooser(env: jinja2.Environment, content: Content, codes: list[str],
     )
 
 
-# A face carries every character of each 256-code-point range of which a
+# A face carries every character of each 64-code-point range of which a
 # page uses one (printable ASCII and Latin-1 always): its subset then depends
-# on the scripts a site shows, not on a school's name or on which other
+# on the scripts a site shows, hardly on a school's name or on which other
 # languages share the face, so a batch makes each subset once for many
-# schools (`_subset`). The Chinese face is the exception: whole ranges of it
-# would be megabytes, and its characters are those of the Chinese pages.
+# schools (`_subset`). Ranges of 64 rather than 256 cut the Latin, Arabic and
+# Ethiopic faces' downloads and WOFF2 compression by a fifth to a half. The
+# Chinese face is the exception: whole ranges of it would be megabytes, and
+# its characters are those of the Chinese pages.
 ALWAYS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100))
-RANGE = 0x100
+RANGE = 0x40
 BY_CHARACTER = frozenset({"Kit Chinese"})
 # Part of a cached subset's name: another subsetter makes other bytes.
 SUBSETTER = "harfbuzz"
