@@ -117,6 +117,11 @@ BAD_LISTS = {
         ["schools.csv:2: column name: `name` is empty",
          "schools.csv:2: column contact1_phone: `phone` `call me` is not a phone number "
          "(e.g. 09 123 45 67 or +32 9 123 45 67)"]),
+    "every mistake of a contact": (
+        [school_row(1, contact1_phone="12", contact1_email="jan@")],
+        ["schools.csv:2: column contact1_phone: `phone` `12` is not a phone number "
+         "(e.g. 09 123 45 67 or +32 9 123 45 67)",
+         "schools.csv:2: column contact1_email: `email` `jan@` is not an e-mail address"]),
     "a slug used twice": (
         [school_row(1), school_row(2), school_row(1, name="Basisschool Eén")],
         ["schools.csv:4: column slug: `school-01` is already used in row 2; every school "
