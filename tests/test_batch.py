@@ -154,7 +154,8 @@ def test_bad_lists_report_every_bad_row_and_build_nothing(case: str, tmp_path: P
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines == [f"error: {line}" for line in expected] + [
-        f"{len(expected)} problems in the school list; nothing was built"]
+        f"{len(expected)} problem{'s' if len(expected) > 1 else ''} in the school list; "
+        "nothing was built"]
     assert not out.exists()
 
 
