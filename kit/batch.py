@@ -137,7 +137,8 @@ def build_batch(options: Options, scheduler: str | None = None,
                                    progress, said)
             for run in runs.values():
                 if run.status == "unchanged":
-                    finish_school(run, loaded, state, keys, out, moved=False)
+                    with uninterrupted():
+                        finish_school(run, loaded, state, keys, out, moved=False)
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -288,6 +289,28 @@ def quiet_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """A Ctrl-C during the block stops the batch at its end, not halfway.
+
+    A school's commit (its files, records, zip and site) stopped halfway would
+    leave its files in place without the records that say what they are.
+    """
+    asked: list[int] = []
+
+    def later(signum: int, frame: object) -> None:
+        logging.disable(logging.CRITICAL)  # as `quiet_interrupt` does: the stop is told once
+        asked.append(signum)
+
+    previous = signal.signal(signal.SIGINT, later)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if asked:
+        raise KeyboardInterrupt
+
+
 def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, options: Options,
                    staging: Path, keys: dict[str, str], state: dict, progress: Progress,
                    said: Callable[[], None]) -> None:
@@ -346,19 +369,20 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
         waiting[run.slug] -= 1
         if waiting[run.slug]:
             return
-        finish_school(run, loaded, state, keys, options.output, moved=True)
-        progress.done += 1
-        # The time left is reckoned from the layouts done, not the schools: a
-        # school with more languages has more layouts.
-        elapsed = time.perf_counter() - started
-        left = elapsed / progress.laid_out * (progress.layouts - progress.laid_out)
-        files = sum(len(r.written) for r in run.results)
-        verdict = "FAILED" if run.status == "failed" else f"{files} files"
-        print(f"[{progress.done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: "
-              f"{verdict}, {run.seconds:.1f} s of work · "
-              f"{progress.laid_out / progress.layouts:.0%} of the layouts done, about "
-              f"{_duration(left)} left", flush=True)
-        said()
+        with uninterrupted():
+            finish_school(run, loaded, state, keys, options.output, moved=True)
+            progress.done += 1
+            # The time left is reckoned from the layouts done, not the schools: a
+            # school with more languages has more layouts.
+            elapsed = time.perf_counter() - started
+            left = elapsed / progress.laid_out * (progress.layouts - progress.laid_out)
+            files = sum(len(r.written) for r in run.results)
+            verdict = "FAILED" if run.status == "failed" else f"{files} files"
+            print(f"[{progress.done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: "
+                  f"{verdict}, {run.seconds:.1f} s of work · "
+                  f"{progress.laid_out / progress.layouts:.0%} of the layouts done, about "
+                  f"{_duration(left)} left", flush=True)
+            said()
 
     try:
         while not tasks.is_empty():
