@@ -404,7 +404,11 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
                 time.sleep(POLL)
     except KeyboardInterrupt:
         # Every school whose files are done is kept, though its task was still running.
-        for result in finished_results(finished):
+        results = [r for r in finished_results(finished) if r.job.name not in taken]
+        if results:
+            print("stopping: the schools whose files are done are moved into place first "
+                  "(Ctrl-C again to stop after the next one)", flush=True)
+        for result in results:
             take(result)
         raise
 
