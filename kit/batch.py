@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import math
+import pickle
 import shutil
 import signal
 import sys
@@ -123,13 +124,21 @@ def build_batch(options: Options, scheduler: str | None = None,
         remove_abandoned_staging(out)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(out)))
         interrupted = False
+        progress = Progress(len(pending), sum(len(r.todo) for r in pending))
         try:
             if pending:
-                with dask_client(scheduler, options.jobs, dashboard) as client:
-                    render_schools(client, pending, loaded, options, staging, keys, state)
+                where = (f"on the Dask scheduler at {scheduler}" if scheduler
+                         else f"on {options.jobs} local Dask worker"
+                              f"{'s' if options.jobs > 1 else ''}")
+                print(f"starting {_schools(len(pending))} {where}", flush=True)
+                with heartbeat(progress.line) as said, \
+                        dask_client(scheduler, options.jobs, dashboard) as client:
+                    render_schools(client, pending, loaded, options, staging, keys, state,
+                                   progress, said)
             for run in runs.values():
                 if run.status == "unchanged":
-                    finish_school(run, loaded, state, keys, out, moved=False)
+                    with uninterrupted():
+                        finish_school(run, loaded, state, keys, out, moved=False)
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -280,21 +289,51 @@ def quiet_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """A Ctrl-C during the block stops the batch at its end, not halfway.
+
+    A school's commit (its files, records, zip and site) stopped halfway would
+    leave its files in place without the records that say what they are.
+    """
+    asked: list[int] = []
+
+    def later(signum: int, frame: object) -> None:
+        logging.disable(logging.CRITICAL)  # as `quiet_interrupt` does: the stop is told once
+        asked.append(signum)
+
+    previous = signal.signal(signal.SIGINT, later)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if asked:
+        raise KeyboardInterrupt
+
+
 def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, options: Options,
-                   staging: Path, keys: dict[str, str], state: dict) -> None:
-    """Every task on the cluster; each school moves into place when its last one is done."""
+                   staging: Path, keys: dict[str, str], state: dict, progress: Progress,
+                   said: Callable[[], None]) -> None:
+    """Every task on the cluster; each school moves into place when its last file is done.
+
+    A task lays out a chunk of schools' brochures and writes each school's
+    result beside its files when they are done (`produce_group`), so a school
+    is finished, and kept when the batch is stopped, before the rest of its task.
+    """
     from dask.distributed import as_completed
 
     from kit.pdf.produce import JobResult, produce_group
 
+    progress.working = True
     # Each leaflet's content and each of its language sets' translations go to
     # the workers once.
     contents = {ident: client.scatter(leaflet.content, broadcast=True)
                 for ident, leaflet in loaded.leaflets.items()}
     translations = {}
-    owner: dict[str, list[tuple[SchoolRun, Job]]] = {}
+    owner: dict[str, list[Job]] = {}
     tasks = as_completed()
     runs = {run.slug: run for run in pending}
+    finished = staging / FINISHED
     chunk = chunk_size(len(pending), options.jobs)
     groups = layout_groups([job for run in pending for job in run.todo], chunk)
     last = groups[-1][0]
@@ -305,70 +344,131 @@ def render_schools(client: Client, pending: list[SchoolRun], loaded: Loaded, opt
             translations[languages] = client.scatter(
                 translations_for(leaflet.content, leaflet.states, jobs[0].languages),
                 broadcast=True)
-        members = [(runs[job.school or ""], job) for job in jobs]
         schools = {job.school or "": loaded.schools[job.school or ""] for job in jobs}
         key = hashlib.sha256("".join(keys[j.name] for j in jobs).encode()).hexdigest()[:16]
         # Earlier chunks first, so finished schools come steadily from the list's start.
         future = client.submit(produce_group, jobs, contents[leaflet.id], translations[languages],
                                staging,
-                               options.strict, schools, options.print_condition,
+                               options.strict, schools, options.print_condition, finished,
                                key=f"{jobs[0].name}-{len(jobs)}-{key}", retries=RETRIES,
                                priority=last - number, pure=False)
-        owner[future.key] = members
+        owner[future.key] = jobs
         tasks.add(future)
     waiting = {run.slug: len(run.todo) for run in pending}
     started = time.perf_counter()
-    done = 0
-    # The time left is reckoned from the layouts done, not the schools: a
-    # chunk's schools all finish near its end, when most of its work is done.
-    layouts, laid_out = sum(waiting.values()), 0
-    with heartbeat(lambda: f"… {laid_out} of {layouts} layouts done, {done} of "
-                           f"{len(pending)} schools finished"):
-        for future in tasks:
-            members = owner[future.key]
-            laid_out += len(members)
-            try:
-                results = future.result()
-            except Exception as exc:  # the worker died more than RETRIES times, or Dask failed
-                results = [JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
-                           for _, job in members]
-            # A finished task's inputs (its schools' logos among them) and result stay
-            # in a worker's memory for as long as the client holds its future.
-            future.release()
-            for (run, _), result in zip(members, results, strict=True):
-                run.results.append(result)
-                run.seconds += result.seconds
-                waiting[run.slug] -= 1
-                if waiting[run.slug]:
-                    continue
-                finish_school(run, loaded, state, keys, options.output, moved=True)
-                done += 1
-                elapsed = time.perf_counter() - started
-                left = elapsed / laid_out * (layouts - laid_out)
-                files = sum(len(r.written) for r in run.results)
-                verdict = "FAILED" if run.status == "failed" else f"{files} files"
-                print(f"[{done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: {verdict}, "
-                      f"{run.seconds:.1f} s of work · {laid_out / layouts:.0%} of the layouts "
-                      f"done, about {_duration(left)} left", flush=True)
+    taken: set[str] = set()  # the jobs whose result was taken, from a task or from its file
+
+    def take(result: JobResult) -> None:
+        if result.job.name in taken:
+            return  # told by its file before its task ended (or by a task run again)
+        taken.add(result.job.name)
+        run = runs[result.job.school or ""]
+        run.results.append(result)
+        run.seconds += result.seconds
+        progress.laid_out += 1
+        waiting[run.slug] -= 1
+        if waiting[run.slug]:
+            return
+        with uninterrupted():
+            finish_school(run, loaded, state, keys, options.output, moved=True)
+            progress.done += 1
+            # The time left is reckoned from the layouts done, not the schools: a
+            # school with more languages has more layouts.
+            elapsed = time.perf_counter() - started
+            left = elapsed / progress.laid_out * (progress.layouts - progress.laid_out)
+            files = sum(len(r.written) for r in run.results)
+            verdict = "FAILED" if run.status == "failed" else f"{files} files"
+            print(f"[{progress.done:>{len(str(len(pending)))}}/{len(pending)}] {run.slug}: "
+                  f"{verdict}, {run.seconds:.1f} s of work · "
+                  f"{progress.laid_out / progress.layouts:.0%} of the layouts done, about "
+                  f"{_duration(left)} left", flush=True)
+            said()
+
+    try:
+        while not tasks.is_empty():
+            ready = tasks.next_batch(block=False)
+            for future in ready:
+                try:
+                    results = future.result()
+                except Exception as exc:  # the worker died more than RETRIES times, or Dask
+                    results = [JobResult(job, error=f"task lost: {type(exc).__name__}: {exc}")
+                               for job in owner[future.key]]
+                # A finished task's inputs (its schools' logos among them) and result stay
+                # in a worker's memory for as long as the client holds its future.
+                future.release()
+                for result in results:
+                    take(result)
+            for result in finished_results(finished):
+                take(result)
+            if not ready:
+                time.sleep(POLL)
+    except KeyboardInterrupt:
+        # Every school whose files are done is kept, though its task was still running.
+        results = [r for r in finished_results(finished) if r.job.name not in taken]
+        if results:
+            print("stopping: the schools whose files are done are moved into place first "
+                  "(Ctrl-C again to stop after the next one)", flush=True)
+        for result in results:
+            take(result)
+        raise
 
 
-# A line at least this often while the workers lay out, even when no school is finished.
-HEARTBEAT = 10  # seconds
+def finished_results(folder: Path) -> list[JobResult]:
+    """The results the tasks wrote since the last look, each read once (its file then goes)."""
+    from kit.pdf.produce import FINISHED_SUFFIX
+
+    results = []
+    for path in sorted(folder.glob(f"*{FINISHED_SUFFIX}")):
+        results.append(pickle.loads(path.read_bytes()))
+        path.unlink()
+    return results
+
+
+@dataclass
+class Progress:
+    """What the heartbeat says: the workers starting, then the layouts and schools done."""
+
+    schools: int
+    layouts: int
+    laid_out: int = 0
+    done: int = 0
+    working: bool = False
+
+    def line(self) -> str:
+        if not self.working:
+            return "… starting the workers"
+        return (f"… {self.laid_out} of {self.layouts} layouts done, {self.done} of "
+                f"{self.schools} schools finished")
+
+
+# A line at least this often, when nothing else was said, so a batch never looks stuck.
+HEARTBEAT = 3  # seconds
+# How often the batch looks for finished tasks and schools when none came in.
+POLL = 0.25  # seconds
+# Where the tasks write each finished job's result (inside the staging folder).
+FINISHED = ".finished"
 
 
 @contextmanager
-def heartbeat(progress: Callable[[], str], every: float = HEARTBEAT) -> Iterator[None]:
-    """Print `progress()` every few seconds until the block ends: a batch never looks stuck."""
+def heartbeat(progress: Callable[[], str],
+              every: float = HEARTBEAT) -> Iterator[Callable[[], None]]:
+    """Print `progress()` whenever nothing was said for `every` seconds, until the block ends.
+
+    Yields the function to call after saying something else.
+    """
     stop = threading.Event()
+    last = [time.monotonic()]
 
     def beat() -> None:
-        while not stop.wait(every):
-            print(progress(), flush=True)
+        while not stop.wait(max(0.0, last[0] + every - time.monotonic())):
+            if time.monotonic() - last[0] >= every:
+                print(progress(), flush=True)
+                last[0] = time.monotonic()
 
     thread = threading.Thread(target=beat, name="kit-progress", daemon=True)
     thread.start()
     try:
-        yield
+        yield lambda: last.__setitem__(0, time.monotonic())
     finally:
         stop.set()
         thread.join()
@@ -378,8 +478,7 @@ def chunk_size(schools: int, workers: int) -> int:
     """How many schools share the department's pages in one task.
 
     A large network shares them among `SHARED_CHUNK` schools; a small one is
-    cut into at least two chunks a worker, so its schools are finished (and
-    kept, when the batch is stopped) one chunk after another, not all at the end.
+    cut into at least two chunks a worker, so every worker has its share.
     """
     return max(1, min(SHARED_CHUNK, math.ceil(schools / (2 * max(1, workers)))))
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,8 @@ class Loaded:
     leaflets: dict[str, Leaflet]  # the leaflets this build makes, by id
     schools: dict[str, School]  # by slug
     locales: Path = LOCALES  # where more catalogs come from when a site shows more languages
+    # Those more catalogs, by leaflet: read once, before anything is rendered.
+    shown: dict[str, dict[str, LanguageState]] = field(default_factory=dict)
 
     def of(self, job: Job) -> Leaflet:
         """The leaflet a job renders; a pack's guide, of no one leaflet, takes the first."""
@@ -119,6 +121,7 @@ def build(options: Options, list_only: bool = False) -> int:
         return 0
 
     with output_lock(options.output):
+        check_site_catalogs(loaded, options.output)
         results, written, todo = render_and_commit(jobs, loaded, options)
         # Timed apart: the benchmark reports the web edition's share of a build.
         web_started = time.perf_counter()
@@ -178,15 +181,60 @@ def publish_site(out: Path, slug: str | None, entries: list[dict], loaded: Loade
     from kit.web.site import SITE, build_site  # fonts and templates: only when needed
 
     folder = out / SITE if slug is None else out / "schools" / slug / SITE
+    codes, shown = site_contents(entries, loaded)
+    leaflets = {ident: site_leaflet(loaded, ident, codes) for ident in shown}
+    changed = build_site(out, folder, entries, leaflets, codes, loaded.schools.get(slug or ""),
+                         loaded.library.shared, jobs)
+    return folder if changed else None
+
+
+def site_contents(entries: list[dict], loaded: Loaded) -> tuple[list[str], list[str]]:
+    """The languages and the leaflets of a site showing the files `entries` list."""
     order = list(known_languages())
     codes = sorted({e["languages"][0] for e in entries if len(e["languages"]) == 1},
                    key=order.index)
     shown = [ident for ident in loaded.library.leaflets
              if any(e.get("leaflet") == ident for e in entries)]
-    leaflets = {ident: site_leaflet(loaded, ident, codes) for ident in shown}
-    changed = build_site(out, folder, entries, leaflets, codes, loaded.schools.get(slug or ""),
-                         loaded.library.shared, jobs)
-    return folder if changed else None
+    return codes, shown
+
+
+def check_site_catalogs(loaded: Loaded, out: Path) -> None:
+    """Read every catalog the web edition will show before anything is rendered.
+
+    A site shows every language already built, also those this build leaves
+    alone (`--lang fr`): a catalog deleted or broken since then must stop the
+    build before its new files are moved into place, not after.
+    """
+    listed: dict[str, dict] = {}
+    manifest = read_json(out / MANIFEST, [])
+    # A damaged manifest is made again from the build state: its files are shown too.
+    for entry in (manifest if isinstance(manifest, list) else []) + [
+            info["entry"] for info in read_state(out).values()
+            if isinstance(info, dict) and isinstance(info.get("entry"), dict)]:
+        if (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+                and isinstance(entry.get("languages"), list) and entry["languages"]):
+            listed.setdefault(entry["path"], entry)
+    entries = [e for e in listed.values() if not e.get("stale")
+               and e.get("product") not in BUNDLES and (out / e["path"]).is_file()]
+    for slug in list(loaded.schools) or [None]:
+        school = loaded.schools.get(slug or "")
+        # A language or leaflet a school no longer hands out is removed, not shown.
+        mine = [e for e in entries if e.get("school") == slug and (school is None or (
+            set(e["languages"]) <= {SOURCE_LANGUAGE, *school.languages}
+            and (school.leaflets is None or e.get("leaflet") in school.leaflets)))]
+        codes, shown = site_contents(mine, loaded)
+        for ident in shown:
+            try:
+                site_leaflet(loaded, ident, codes)
+            except UserError as exc:
+                code = next((c for c in codes if exc.file
+                             and exc.file.is_relative_to(loaded.locales / c)), None)
+                if code is None:
+                    raise
+                raise UserError(f"{exc.message}; the web edition in {display_path(out)} shows "
+                                f"`{code}`, built earlier: restore the catalog, or delete "
+                                f"`{code}`'s folders there; nothing was built",
+                                exc.file, exc.line) from None
 
 
 def hand_off(jobs: list[Job], loaded: Loaded, options: Options) -> None:
@@ -218,10 +266,12 @@ def site_leaflet(loaded: Loaded, ident: str, codes: list[str]) -> Leaflet:
     """
     leaflet = loaded.leaflets.get(ident)
     content = leaflet.content if leaflet else loaded.library.content(ident)
-    states = leaflet.states if leaflet else {}
+    states = {**(leaflet.states if leaflet else {}), **loaded.shown.get(ident, {})}
     missing = [c for c in codes if c not in states]
     if missing:
-        states = {**states, **load_languages(content, loaded.locales, missing)}
+        more = load_languages(content, loaded.locales, missing)
+        loaded.shown.setdefault(ident, {}).update(more)
+        states = {**states, **more}
     return Leaflet(content, states, codes, [])
 
 

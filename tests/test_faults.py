@@ -116,6 +116,29 @@ def test_damaged_manifest_and_a_narrow_build_still_list_every_file(
     assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))) == count
 
 
+def test_a_narrow_build_after_a_catalog_was_deleted_changes_nothing(tmp_path: Path) -> None:
+    """The site shows every language built: a missing catalog stops the build before the PDFs."""
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    small = ["--product", "poster", "--edition", "screen", "--output", "out",
+             "--locales", "locales"]
+    assert run_build("--lang", "fr", "--lang", "de", *small, cwd=tmp_path).returncode == 0
+    shutil.rmtree(tmp_path / "locales/de")
+
+    def files() -> dict[str, bytes]:
+        return {str(p.relative_to(tmp_path / "out")): p.read_bytes()
+                for p in (tmp_path / "out").rglob("*") if p.is_file() and p.name != ".build.lock"}
+
+    before = files()
+    result = run_build("--force", "--lang", "fr", *small, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: locales/de/LC_MESSAGES/kit.po: cannot read the catalog: No such file or "
+        "directory; the web edition in out shows `de`, built earlier: restore the catalog, or "
+        "delete `de`'s folders there; nothing was built")
+    assert "[" not in result.stdout  # not one layout rendered
+    assert files() == before
+
+
 def test_content_ids_cannot_collide_with_the_layout(full_build: Path, tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import ROOT, run_build
 
-from kit.errors import UserError
+from kit.errors import UserError, UserErrors
 from kit.sources.school import load_school
 
 CASES = yaml.safe_load((ROOT / "tests/corpus/schools.yaml").read_text(encoding="utf-8"))
@@ -92,6 +92,22 @@ def test_every_mistake_of_a_profile_is_told_at_once(tmp_path: Path) -> None:
         "error: example.yaml:38: `phone` `bel ons` is not a phone number (e.g. 09 123 45 67 "
         "or +32 9 123 45 67)",
         "3 problems in example.yaml; nothing was built"]
+
+
+def test_every_field_of_a_contact_is_checked(tmp_path: Path) -> None:
+    profile = profile_copy(tmp_path)
+    text = profile.read_text(encoding="utf-8")
+    for old, new in (("role: directie", "role: conciërge"), ("name: Karim El Amrani",
+                     'name: ""'), ("phone: 09 123 45 60", "phone: bel ons")):
+        text = text.replace(old, new)
+    profile.write_text(text, encoding="utf-8")
+    with pytest.raises(UserErrors) as caught:
+        load_school(profile, KNOWN)
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (43, "unknown role `conciërge` (allowed: directeur, directie, leerkracht, "
+             "leerlingenbegeleider, secretariaat, zorgcoördinator)"),
+        (44, "a contact's `name` is empty"),
+        (45, "`phone` `bel ons` is not a phone number (e.g. 09 123 45 67 or +32 9 123 45 67)")]
 
 
 def test_empty_optional_values_are_left_out(tmp_path: Path) -> None:
@@ -176,7 +192,6 @@ def test_new_school_writes_a_profile_to_fill_in(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     profile = project / "schools/de-linde.yaml"
     assert "slug: de-linde" in profile.read_text(encoding="utf-8")
-    # Unfilled, it is refused with the first value to fill in.
     result = subprocess.run([sys.executable, "build.py", "--school", "schools/de-linde.yaml",
                              "--list"], cwd=project, capture_output=True, text=True, check=False)
     assert result.returncode == 2
@@ -185,9 +200,10 @@ def test_new_school_writes_a_profile_to_fill_in(tmp_path: Path) -> None:
         "error: schools/de-linde.yaml:6: `name` is empty",
         "error: schools/de-linde.yaml:8: `address` is empty",
         "error: schools/de-linde.yaml:14: a contact needs a `phone` or an `email`",
+        "error: schools/de-linde.yaml:15: a contact's `name` is empty",
         "error: schools/de-linde.yaml:22: the CLB's `name` is empty",
         "error: schools/de-linde.yaml:22: `clb` needs a `phone` or an `email`",
-        "5 problems in schools/de-linde.yaml; nothing was built"]
+        "6 problems in schools/de-linde.yaml; nothing was built"]
     again = subprocess.run([sys.executable, "build.py", "new-school", "de-linde"],
                            cwd=project, capture_output=True, text=True, check=False)
     assert again.returncode == 2 and "exists already" in again.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import pickle
 import re
 import resource
 import time
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pydyf
 
+from kit.manifest import write_bytes_atomic
 from kit.pdf import preflight
 from kit.pdf.accessible import tag_actual_text, tag_languages
 from kit.pdf.finish import finish
@@ -38,6 +40,8 @@ from kit.values import school_values
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
+# A finished job's result, written where a batch reads it while the task goes on.
+FINISHED_SUFFIX = ".result"
 MIN_FIT, MAX_FIT = 50, 150  # a poster's text scale, in percent
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "office": None}
 # Blank pages laid out before the back page of a print-shop brochure; the ones
@@ -113,6 +117,7 @@ def produce(
 def produce_group(
     jobs: list[Job], content: Content, tr: Translations, staging: Path, strict: bool,
     schools: dict[str, School], print_condition: str = DEFAULT_CONDITION,
+    finished: Path | None = None,
 ) -> list[JobResult]:
     """Several schools' layouts of one product in one language set (a batch's task).
 
@@ -120,21 +125,31 @@ def produce_group(
     geometry, and each school lays out only its own pages (cover, contact
     page, back page) around as many empty pages, which the department's then
     replace. The files are the same as those of a school's own build.
+
+    With `finished`, each job's result is also written into that folder the
+    moment its files are done, so a batch stopped while the task goes on
+    with other schools still keeps the schools whose files are all done.
     """
     if jobs[0].product != "brochure" or len(jobs) == 1:
         return [produce(job, content, tr, staging, strict, schools.get(job.school or ""),
                         print_condition) for job in jobs]
-    started = time.perf_counter()
     results = [JobResult(job) for job in jobs]
     logs = [RenderLog() for _ in jobs]
+    done: set[int] = set()
     r = renderer()
     condition = CONDITIONS[print_condition]
     try:
         for bleed in sorted({bleed for job in jobs for bleed in job.layouts}, reverse=True):
+            started = time.perf_counter()
             body = _department_pages(r, content, jobs[0], tr, bleed, logs[0])
-            for job, result, log in zip(jobs, results, logs, strict=True):
-                if result.error or bleed not in job.layouts:
-                    continue
+            mine = [n for n, job in enumerate(jobs)
+                    if bleed in job.layouts and not results[n].error]
+            # Each school's time: its own pages and its share of the department's.
+            share = (time.perf_counter() - started) / max(1, len(mine))
+            for n in mine:
+                job, result, log = jobs[n], results[n], logs[n]
+                started = time.perf_counter()
+                last = bleed == min(job.layouts)
                 try:
                     document = _school_around(r, content, job, tr, bleed, log,
                                               schools[job.school or ""], body)
@@ -142,30 +157,37 @@ def produce_group(
                     result.written += _write_geometry(job, bleed, document, staging, log, 100,
                                                       condition, content, tr, school)
                     del document
+                    if last:
+                        _check_log(log, strict)
                 except JobError as exc:
                     result.error = str(exc)
+                result.seconds += share + time.perf_counter() - started
+                if last:
+                    _close(result, log, finished)
+                    done.add(n)
             del body
-        for result, log in zip(results, logs, strict=True):
-            if not result.error:
-                try:
-                    _check_log(log, strict)
-                except JobError as exc:
-                    result.error = str(exc)
-    except JobError as exc:  # the department's pages themselves: every school of the task
-        for result in results:
-            result.error = result.error or str(exc)
+    except JobError as exc:  # the department's pages themselves: every school not done yet
+        for n in set(range(len(jobs))) - done:
+            results[n].error = results[n].error or str(exc)
     except OSError as exc:
-        for result in results:
-            result.error = f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}"
+        for n in set(range(len(jobs))) - done:
+            results[n].error = f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}"
     except Exception:
-        for result in results:
-            result.error = "internal error\n" + traceback.format_exc()
-    share = (time.perf_counter() - started) / len(jobs)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for result, log in zip(results, logs, strict=True):
-        result.warnings = list(dict.fromkeys(log.warnings))
-        result.seconds, result.peak_mb = share, peak
+        for n in set(range(len(jobs))) - done:
+            results[n].error = "internal error\n" + traceback.format_exc()
+    for n in set(range(len(jobs))) - done:
+        _close(results[n], logs[n], None)
     return results
+
+
+def _close(result: JobResult, log: RenderLog, finished: Path | None) -> None:
+    """A job's result made whole; written into `finished` too, when given."""
+    result.warnings = list(dict.fromkeys(log.warnings))
+    result.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if finished is not None:
+        finished.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(result.job.name.encode()).hexdigest()[:32]
+        write_bytes_atomic(finished / f"{name}{FINISHED_SUFFIX}", pickle.dumps(result))
 
 
 def _department_pages(r: Renderer, content: Content, job: Job, tr: Translations, bleed: bool,
@@ -374,7 +396,8 @@ def _write(
         data = impose_booklet(data, rtl=booklet_rtl(output.languages))
         pages = (pages + -pages % 4) // 2
     data = finish(data, output, condition, edition)
-    target.write_bytes(data)
+    # Whole or not at all: a batch may move a finished job's files while its task goes on.
+    write_bytes_atomic(target, data)
     return Written(output, job_name, target, pages, hashlib.sha256(data).hexdigest(), fit)
 
 

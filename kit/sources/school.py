@@ -214,19 +214,25 @@ class _ProfileReader(_Reader):
             return None
         return read(node, what)
 
-    def contact(self, node: yaml.Node) -> Contact:
-        fields = self.mapping(node, "a contact", {"role", "name"}, {"phone", "email", "hours"})
-        role_text = self.string(fields["role"], "a contact's `role`")
+    def role(self, node: yaml.Node) -> str:
+        role_text = self.string(node, "a contact's `role`")
         role = ROLES.get(role_text.lower())
         if role is None:
             allowed = ", ".join(sorted({k for k in ROLES if k != "zorgcoordinator"}))
-            raise self.error(fields["role"], f"unknown role `{role_text}` (allowed: {allowed})")
-        phone = self.optional(fields, "phone", self.phone, "`phone`")
-        email = self.optional(fields, "email", self.email, "`email`")
+            raise self.error(node, f"unknown role `{role_text}` (allowed: {allowed})")
+        return role
+
+    def contact(self, node: yaml.Node) -> Contact:
+        fields = self.mapping(node, "a contact", {"role", "name"}, {"phone", "email", "hours"})
+        role = self.collect(lambda: self.role(fields["role"]), "")
+        name = self.collect(lambda: self.name(fields["name"], "a contact's `name`"), "")
+        # A bad number or address stands in as "", so it is not also told as missing.
+        phone = self.collect(lambda: self.optional(fields, "phone", self.phone, "`phone`"), "")
+        email = self.collect(lambda: self.optional(fields, "email", self.email, "`email`"), "")
+        hours = self.collect(lambda: self.optional(fields, "hours", self.hours, "`hours`"), None)
         if phone is None and email is None:
             raise self.error(node, "a contact needs a `phone` or an `email`")
-        return Contact(role, self.name(fields["name"], "a contact's `name`"), phone, email,
-                       self.optional(fields, "hours", self.hours, "`hours`"))
+        return Contact(role, name, phone, email, hours)
 
     def hours(self, node: yaml.Node, what: str) -> Hours:
         """Structured opening hours: a list of {days, from, to}, or the same as one text."""

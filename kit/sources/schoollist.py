@@ -41,8 +41,8 @@ class SchoolListError(UserErrors):
     """Every bad row of a school list at once: one line per problem."""
 
     def __init__(self, problems: list[UserError]):
-        super().__init__(problems, f"{len(problems)} problems in the school list; nothing was "
-                                   "built")
+        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        super().__init__(problems, f"{count} in the school list; nothing was built")
 
 
 class _Cell(yaml.ScalarNode):
