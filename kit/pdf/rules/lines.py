@@ -87,6 +87,10 @@ def paragraphs(document: Document) -> list[Paragraph]:
     found: dict[int, Paragraph] = {}
 
     def walk(box: object, page: int) -> None:
+        # The page number in a margin box is laid out last on every page: no
+        # paragraph, and it would hide a heading at the page's foot.
+        if isinstance(box, boxes.MarginBox):
+            return
         lines = [c for c in getattr(box, "children", []) if isinstance(c, boxes.LineBox)]
         tag = box.element_tag or ""
         if lines and not tag.endswith("::marker"):
