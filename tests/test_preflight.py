@@ -659,6 +659,29 @@ def test_pdfua_checker_finds_nothing_in_the_screen_files(full_build: Path) -> No
         assert {o.rule_id for o in report.skipped} <= {"UA-14-001"}
 
 
+def _shifted(mm: float) -> Callable[[pikepdf.Pdf], None]:
+    """The cover's text moved this far to the left."""
+    def change(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].contents_add(f"q 1 0 0 1 {-mm * 72 / 25.4:.2f} 0 cm".encode(), prepend=True)
+        pdf.pages[0].contents_add(b"Q")
+
+    return change
+
+
+def test_trim_rule_holds_a_screen_file_to_its_page(full_build: Path, tmp_path: Path) -> None:
+    """On screen the page is the limit; the 3 mm cutting tolerance is the print shop's."""
+    source = full_build / DUTCH_SCREEN.path  # text starts 16 mm from the page's left edge
+    assert check(DUTCH_SCREEN, source)["trim"] is None
+    off = rewrite(source, tmp_path / "off.pdf", _shifted(20))
+    verdict = check(DUTCH_SCREEN, off)["trim"]
+    assert verdict is not None and "page 1: «" in verdict and "runs beyond the page" in verdict
+    near = rewrite(source, tmp_path / "near.pdf", _shifted(14.5))
+    assert check(DUTCH_SCREEN, near)["trim"] is None
+    as_print = dataclasses.replace(DUTCH_SCREEN, edition="print")
+    assert "runs beyond the trim less 3 mm" in (check(as_print, near)["trim"] or "")
+
+
 def test_a_school_s_values_in_the_right_order_pass(full_build: Path) -> None:
     expect = preflight.Expectation((PUBLISHER, SOURCE))
     assert check(SCHOOL_SCREEN, full_build / DUTCH_SCREEN.path, expect=expect)["values"] is None
+
