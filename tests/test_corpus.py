@@ -11,12 +11,14 @@ import re
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import ROOT, run_build
 
+from kit.pdf.reading import reading_text as structure_text
 from kit.sources.languages import known_languages
 from kit.sources.school import load_school
-from kit.values import reading_text, school_values, value_pattern
+from kit.values import reading_text, right_to_left, school_values, value_pattern
 
 PROFILE = ROOT / "tests/corpus/hard-school.yaml"
 TRANSLATIONS = [c for c in known_languages() if c != "nl"]
@@ -43,16 +45,30 @@ def test_the_corpus_is_as_hard_as_promised() -> None:
 @pytest.mark.parametrize("langs", ["nl", *TRANSLATIONS, *(f"nl-{c}" for c in TRANSLATIONS)])
 def test_every_value_comes_back_whole_and_in_order(corpus: Path, langs: str) -> None:
     school = load_school(PROFILE, TRANSLATIONS)
-    text = reading_text(subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(corpus / langs / "brochure-a5.pdf"), "-"],
-        capture_output=True, text=True, check=True).stdout)
-    position = 0
+    path = corpus / langs / "brochure-a5.pdf"
+    drawn = reading_text(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+                                        capture_output=True, text=True, check=True).stdout)
+    # Right-to-left values (the contact named in Arabic script, Persian hours)
+    # as a screen reader reads them: poppler gives them in visual order.
+    with pikepdf.open(path) as pdf:
+        structure = reading_text(structure_text(pdf))
     values = school_values(school, "brochure", tuple(langs.split("-")))
     assert len(values) > 12
-    for kind, value in values:
-        found = value_pattern(kind, value).search(text, position)
-        assert found, f"{kind} {value!r} cut, reordered or broken wrongly in {langs}"
-        position = found.end()
+    for text, rtl in ((drawn, False), (structure, True)):
+        position = 0
+        for kind, value in (v for v in values if right_to_left(v[1]) == rtl):
+            found = value_pattern(kind, value).search(text, position)
+            assert found, f"{kind} {value!r} cut, reordered or broken wrongly in {langs}"
+            position = found.end()
+
+
+def test_right_to_left_values_are_expected() -> None:
+    school = load_school(PROFILE, TRANSLATIONS)
+    persian = school_values(school, "brochure", ("nl", "fa"))
+    assert ("time", "۸:۱۵\u00a0تا\u00a0۱۶:۰۰") in persian  # a range read right to left
+    assert ("name", "فاطمة الزهراء بنعلي") in persian
+    assert ("name", "فاطمة الزهراء بنعلي") in school_values(school, "poster", ("nl", "ar"))
+    assert school_values(school, "guide", ("nl",)) == (("name", school.name),) * 2
 
 
 def test_check_with_the_profile_passes(corpus: Path) -> None:

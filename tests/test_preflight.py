@@ -26,6 +26,8 @@ from kit.pdf.rules.text import message_texts
 from kit.plan import EDITIONS, Output
 from kit.sources.content import load_content
 from kit.translations import load_languages, strings_for
+from kit.values import reading_text as value_text
+from kit.values import right_to_left
 
 CONTENT = load_content(ROOT / "content")
 HEADINGS = CONTENT.heading_count
@@ -685,3 +687,29 @@ def test_a_school_s_values_in_the_right_order_pass(full_build: Path) -> None:
     expect = preflight.Expectation((PUBLISHER, SOURCE))
     assert check(SCHOOL_SCREEN, full_build / DUTCH_SCREEN.path, expect=expect)["values"] is None
 
+
+def test_values_rule_reads_right_to_left_values_as_a_screen_reader(full_build: Path) -> None:
+    """A value in Arabic script: whole and in logical order from the structure tree."""
+    school = dataclasses.replace(SCREEN_AR, school="example")
+    path = full_build / SCREEN_AR.path
+    audience = _strings("ar")["kit.cover-audience"]  # on the cover: معلومات لأولياء الأمور
+    assert right_to_left(audience)
+    # What poppler gives back is the visual order: it cannot judge such a value.
+    assert audience not in value_text(preflight.pdf_text(path, "-raw"))
+    found = check(school, path, expect=preflight.Expectation((("name", audience), PUBLISHER)))
+    assert found["values"] is None
+    wrong = ("name", audience.replace("الأمور", "الأمر"))
+    verdict = check(school, path, expect=preflight.Expectation((wrong, PUBLISHER)))["values"]
+    assert verdict is not None and f"the name `{wrong[1]}` does not come back whole" in verdict
+
+
+def test_values_rule_reads_an_imposed_booklet_in_any_order(full_build: Path) -> None:
+    """A booklet's sheets put its pages out of reading order: each value is found whole."""
+    booklet = Output("brochure", "A5", ("nl",), "office", leaflet=LEAFLET)
+    school = dataclasses.replace(booklet, school="example")
+    path = full_build / booklet.path
+    assert check(school, path, expect=preflight.Expectation((SOURCE, PUBLISHER)))["values"] is None
+    changed = ("name", PUBLISHER[1].replace("Vorming", "Opvoeding"))
+    verdict = check(school, path, expect=preflight.Expectation((SOURCE, changed)))["values"]
+    assert verdict is not None and "`Vlaamse overheid, Departement Onderwijs en Opvoeding` " \
+        "does not come back whole" in verdict
