@@ -220,15 +220,20 @@ def school_values(school: School, product: str, languages: tuple[str, ...]
 
     The brochure's contact page shows every value once per language column,
     hours in each column's language; a poster's foot shows the names,
-    numbers and addresses once. The preflight finds each, whole, in this order.
+    numbers and addresses once; the printing guide the school's name, in
+    its mark and its title. The preflight finds each, whole, in this order;
+    a right-to-left one (`right_to_left`) only where the file has a
+    structure tree to read it from.
     """
+    if product == "guide":
+        return (("name", school.name), ("name", school.name))
     if product == "poster":
         found = [("name", school.name)]
         for c in school.contacts:
             found += [("name", c.name), ("phone", c.phone), ("email", c.email)]
         found += [("name", school.clb.name), ("phone", school.clb.phone),
                   ("email", school.clb.email)]
-        return tuple((k, v) for k, v in found if v and (k != "name" or direction_of(v) == "ltr"))
+        return tuple((k, v) for k, v in found if v)
     if product != "brochure":
         return ()
     found = []
@@ -242,15 +247,22 @@ def school_values(school: School, product: str, languages: tuple[str, ...]
         clb = school.clb
         found += [("name", clb.name), ("phone", clb.phone), ("email", clb.email),
                   ("web", clb.website)]
-    # A name in Arabic script comes back from poppler in visual order: the
-    # text layer rule (TXT) judges right-to-left text, this one the values.
-    return tuple((k, v) for k, v in found if v and (k != "name" or direction_of(v) == "ltr"))
+    return tuple((k, v) for k, v in found if v)
+
+
+def right_to_left(value: str) -> bool:
+    """Whether a value reads right to left: a name in Arabic script, a Persian time range.
+
+    Poppler gives such text back in the order it is drawn, which is visual;
+    only a tagged file's structure tree has it in logical order.
+    """
+    return direction_of(value) == "rtl"
 
 
 def time_ranges(hours: Hours, code: str) -> list[str]:
-    """The left-to-right time ranges of a contact's hours in this language, as printed."""
-    ranges = [time_range(start, end, code) for _, start, end in hours.groups()]
-    return [r[1:-1] for r in ranges if r.startswith(LRI)]
+    """The time ranges of a contact's hours in this language, as printed (without the
+    isolate around each)."""
+    return [time_range(start, end, code)[1:-1] for _, start, end in hours.groups()]
 
 
 def reading_text(text: str) -> str:

@@ -12,6 +12,9 @@ from kit.sources.languages import language
 weasyprint = pytest.importorskip("weasyprint")
 
 PAGE = "<style>@page { size: 100mm 80mm; margin: 5mm } body { font-size: 10pt }</style>"
+# Numbered pages, as the brochure's: the number in the footer is laid out on every page.
+NUMBERED = ("<style>@page { margin-bottom: 12mm; "
+            "@bottom-center { content: counter(page); font-size: 8pt } }</style>")
 
 
 def lay_out(body: str, lang: str = "nl") -> object:
@@ -66,12 +69,39 @@ def test_a_label_broken_inside_a_word() -> None:
 
 
 def test_a_heading_at_the_foot_of_a_page() -> None:
-    filler = "<p style='height: 58mm; margin: 0'>Tekst.</p>"
-    body = (f"{filler}<h2 style='margin: 0; break-after: auto'>Je kind cyberpest</h2>"
+    filler = "<p style='height: 51mm; margin: 0'>Tekst.</p>"
+    body = (f"{NUMBERED}{filler}<h2 style='margin: 0; break-after: auto'>Je kind cyberpest</h2>"
             "<p>Maak je kind duidelijk dat het moet stoppen, en vertel waarom.</p>")
     assert "LIN005" in codes(body)
     kept = body.replace("break-after: auto", "break-after: avoid")
     assert "LIN005" not in codes(kept)
+
+
+def test_a_line_wider_than_its_column() -> None:
+    # Two words tied together, longer than the column is wide: they stick out of it.
+    body = '<p style="width: {}">Vraag wie helpt: iemand\u00a0schoolteamleden.</p>'
+    assert "LIN006" in codes(body.format("35mm"))
+    assert "LIN006" in codes(f'<div dir="rtl">{body.format("35mm")}</div>')  # out to the left
+    assert "LIN006" not in codes(body.format("80mm"))
+    assert "LIN006" not in codes(body.format("35mm").replace("\u00a0", " "))
+
+
+def test_a_last_word_after_one_too_long_to_share_its_line_is_no_runt() -> None:
+    # Without hyphenation the long word fills a line of its own: the last
+    # word can only stand alone or stick out beside it.
+    text = ("Vraag aan de school wie je kind helpt, bijvoorbeeld iemand van de "
+            "schoolteamverantwoordelijken zelf.")
+    assert "LIN002" not in codes(f'<p style="width: 58mm">{text}</p>')
+    runt = text.replace("schoolteamverantwoordelijken", "zorgteam of de leerkrachten")
+    assert "LIN002" in codes(f'<p style="width: 58mm">{runt}</p>')
+
+
+def test_typeset_ties_no_georgian_pair_wider_than_the_column() -> None:
+    # 24 letters: tied in Dutch, but Georgian letters are a quarter wider.
+    georgian = typeset(Markup("სკოლის თანამშრომლებიდან ვინმე)."), language("ka"))
+    assert georgian.endswith("თანამშრომლებიდან ვინმე).")
+    dutch = typeset(Markup("iemand van schoolteamleden iemand)."), language("nl"))
+    assert dutch.endswith("schoolteamleden\u00a0iemand).")
 
 
 @pytest.mark.parametrize("code", ["nl", "fr", "ar", "ti"])

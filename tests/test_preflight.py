@@ -26,6 +26,8 @@ from kit.pdf.rules.text import message_texts
 from kit.plan import EDITIONS, Output
 from kit.sources.content import load_content
 from kit.translations import load_languages, strings_for
+from kit.values import reading_text as value_text
+from kit.values import right_to_left
 
 CONTENT = load_content(ROOT / "content")
 HEADINGS = CONTENT.heading_count
@@ -648,17 +650,70 @@ def test_metadata_rule_wants_xmp_in_every_edition(full_build: Path, tmp_path: Pa
     assert check(BOOKLET, broken)["metadata"] == "no XMP metadata"
 
 
-def test_pdfua_checker_finds_nothing_in_the_screen_files(full_build: Path) -> None:
+def test_pdfua_checker_finds_nothing_in_the_screen_files(full_build: Path,
+                                                         manifest: list[dict]) -> None:
     """The PyPI `pdfua` checker: its machine-checkable subset of PDF/UA-1 (16 of 106 rules)."""
     from pdfua.validator import validate
 
-    for path in sorted((full_build / "screen").glob("*/*.pdf")):
+    # Every screen file the build wrote, wherever its leaflet puts it.
+    paths = [full_build / e["path"] for e in manifest if e.get("edition") == "screen"]
+    assert paths, "the manifest lists no screen file"
+    for path in paths:
         report = validate(str(path))
         assert not report.findings, (path, report.findings[:3])
         # UA-14-001 (empty headings) crashes inside pdfua 0.1.3 on any /K array.
         assert {o.rule_id for o in report.skipped} <= {"UA-14-001"}
 
 
+def _shifted(mm: float) -> Callable[[pikepdf.Pdf], None]:
+    """The cover's text moved this far to the left."""
+    def change(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].contents_add(f"q 1 0 0 1 {-mm * 72 / 25.4:.2f} 0 cm".encode(), prepend=True)
+        pdf.pages[0].contents_add(b"Q")
+
+    return change
+
+
+def test_trim_rule_holds_a_screen_file_to_its_page(full_build: Path, tmp_path: Path) -> None:
+    """On screen the page is the limit; the 3 mm cutting tolerance is the print shop's."""
+    source = full_build / DUTCH_SCREEN.path  # text starts 16 mm from the page's left edge
+    assert check(DUTCH_SCREEN, source)["trim"] is None
+    off = rewrite(source, tmp_path / "off.pdf", _shifted(20))
+    verdict = check(DUTCH_SCREEN, off)["trim"]
+    assert verdict is not None and "page 1: «" in verdict and "runs beyond the page" in verdict
+    near = rewrite(source, tmp_path / "near.pdf", _shifted(14.5))
+    assert check(DUTCH_SCREEN, near)["trim"] is None
+    as_print = dataclasses.replace(DUTCH_SCREEN, edition="print")
+    assert "runs beyond the trim less 3 mm" in (check(as_print, near)["trim"] or "")
+
+
 def test_a_school_s_values_in_the_right_order_pass(full_build: Path) -> None:
     expect = preflight.Expectation((PUBLISHER, SOURCE))
     assert check(SCHOOL_SCREEN, full_build / DUTCH_SCREEN.path, expect=expect)["values"] is None
+
+
+def test_values_rule_reads_right_to_left_values_as_a_screen_reader(full_build: Path) -> None:
+    """A value in Arabic script: whole and in logical order from the structure tree."""
+    school = dataclasses.replace(SCREEN_AR, school="example")
+    path = full_build / SCREEN_AR.path
+    audience = _strings("ar")["kit.cover-audience"]  # on the cover: معلومات لأولياء الأمور
+    assert right_to_left(audience)
+    # What poppler gives back is the visual order: it cannot judge such a value.
+    assert audience not in value_text(preflight.pdf_text(path, "-raw"))
+    found = check(school, path, expect=preflight.Expectation((("name", audience), PUBLISHER)))
+    assert found["values"] is None
+    wrong = ("name", audience.replace("الأمور", "الأمر"))
+    verdict = check(school, path, expect=preflight.Expectation((wrong, PUBLISHER)))["values"]
+    assert verdict is not None and f"the name `{wrong[1]}` does not come back whole" in verdict
+
+
+def test_values_rule_reads_an_imposed_booklet_in_any_order(full_build: Path) -> None:
+    """A booklet's sheets put its pages out of reading order: each value is found whole."""
+    booklet = Output("brochure", "A5", ("nl",), "office", leaflet=LEAFLET)
+    school = dataclasses.replace(booklet, school="example")
+    path = full_build / booklet.path
+    assert check(school, path, expect=preflight.Expectation((SOURCE, PUBLISHER)))["values"] is None
+    changed = ("name", PUBLISHER[1].replace("Vorming", "Opvoeding"))
+    verdict = check(school, path, expect=preflight.Expectation((SOURCE, changed)))["values"]
+    assert verdict is not None and "`Vlaamse overheid, Departement Onderwijs en Opvoeding` " \
+        "does not come back whole" in verdict

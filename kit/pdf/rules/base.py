@@ -169,8 +169,9 @@ def pdf_text(path: Path, *options: str) -> str:
 
 
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+# A word past the page's left or top edge has negative coordinates.
 _WORD = re.compile(
-    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+    r'<word xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">(.*?)</word>'
 )
 
 

@@ -29,6 +29,9 @@ RUNT_SHARE = 0.3
 FIT_SHARE = 0.9
 # A hyphenated line must fill at least this share of its column.
 HYPHEN_FILL = 0.4
+# A line's text may reach this far (CSS pixels, a quarter of a millimetre)
+# past its block's edge: rounding, not a glyph outside the column.
+OVERFLOW_PX = 1.0
 HEADINGS = {"h1", "h2", "h3", "h4"}
 # The document's title set above a poster's rules: a heading in all but its tag.
 # A heading's lines are the layout's (it may be set very large): no runt rule.
@@ -46,6 +49,7 @@ class LaidLine:
     text: str
     width: float  # of its text, in CSS pixels
     available: float  # the width of its block
+    overflow: float = 0.0  # how far its text reaches past its block's edges, in CSS pixels
 
 
 @dataclass
@@ -80,6 +84,11 @@ def _words(text: str) -> list[str]:
     return [w for w in text.split() if any(unicodedata.category(c)[0] in "LN" for c in w)]
 
 
+def _space(line: LaidLine) -> float:
+    """The width of a space, estimated as half a letter of the line."""
+    return 0.5 * line.width / max(1, len(line.text.strip()))
+
+
 def paragraphs(document: Document) -> list[Paragraph]:
     """Every element's lines, in document order; an element split over pages is one paragraph."""
     from weasyprint.formatting_structure import boxes
@@ -87,6 +96,10 @@ def paragraphs(document: Document) -> list[Paragraph]:
     found: dict[int, Paragraph] = {}
 
     def walk(box: object, page: int) -> None:
+        # The page number in a margin box is laid out last on every page: no
+        # paragraph, and it would hide a heading at the page's foot.
+        if isinstance(box, boxes.MarginBox):
+            return
         lines = [c for c in getattr(box, "children", []) if isinstance(c, boxes.LineBox)]
         tag = box.element_tag or ""
         if lines and not tag.endswith("::marker"):
@@ -96,10 +109,15 @@ def paragraphs(document: Document) -> list[Paragraph]:
                 tag, frozenset((element.get("class") or "").split())
                 if element is not None else frozenset(), [],
                 " ".join("".join(element.itertext()).split()) if element is not None else ""))
+            start = box.content_box_x()
             for line in lines:
-                text = "".join(t.text for t in line.descendants() if isinstance(t, boxes.TextBox))
+                texts = [t for t in line.descendants() if isinstance(t, boxes.TextBox)]
+                text = "".join(t.text for t in texts)
                 if text.strip():
-                    paragraph.lines.append(LaidLine(page, text, line.width, box.width))
+                    overflow = max(start - min(t.position_x for t in texts),
+                                   max(t.position_x + t.width for t in texts) - start - box.width)
+                    paragraph.lines.append(LaidLine(page, text, line.width, box.width,
+                                                    overflow))
         for child in getattr(box, "children", []):
             if not isinstance(child, boxes.LineBox):
                 walk(child, page)
@@ -127,23 +145,30 @@ def lone_word(paragraphs: list[Paragraph], _: Document) -> Iterator[Problem]:
             # and a space of about half a letter: a tenth of the column is left
             # for the estimate's error.
             share = len(next_words[0]) / max(1, len(following.text.strip()))
-            space = 0.5 * line.width / max(1, len(line.text.strip()))
-            needed = line.width + space + following.width * share
+            needed = line.width + _space(line) + following.width * share
             if needed <= FIT_SHARE * line.available:
                 yield line.page, (f"page {line.page}: a line holds only «{words[0]}», though "
                                   f"«{next_words[0]}» would have fit beside it")
 
 
 def runt(paragraphs: list[Paragraph], _: Document) -> Iterator[Problem]:
-    """A paragraph of many words never ends on a line of one short word."""
+    """A paragraph of many words never ends on a line of one short word.
+
+    Unless the word before it stands alone on its line and the two would
+    not fit the column together: tied, they would run past it (LIN006), and
+    a script without hyphenation (Georgian) cannot split the long word.
+    """
     for paragraph in paragraphs:
         if (paragraph.is_label or paragraph.tag in HEADINGS or paragraph.classes & TITLES
                 or len(paragraph.lines) < 2 or len(paragraph.words) < RUNT_WORDS):
             continue
-        last = paragraph.lines[-1]
+        before, last = paragraph.lines[-2:]
         words = _words(last.text)
         if (len(words) == 1 and not _NO_SPACES.search(last.text)
-                and last.width < RUNT_SHARE * last.available):
+                and last.width < RUNT_SHARE * last.available
+                and not (len(_words(before.text)) == 1
+                         and not before.text.rstrip().endswith(HYPHENS)
+                         and before.width + _space(before) + last.width > last.available)):
             yield last.page, f"page {last.page}: «{words[0]}» alone on the last line of a paragraph"
 
 
@@ -169,6 +194,19 @@ def broken_label(paragraphs: list[Paragraph], _: Document) -> Iterator[Problem]:
                                   f"inside a word, after «{end}»")
 
 
+def overflow(paragraphs: list[Paragraph], _: Document) -> Iterator[Problem]:
+    """No line is wider than its text block: no glyph outside the column.
+
+    A word (or words tied together) longer than the column's measure sticks
+    out past it: into the gutter and the other language, or past the trim.
+    """
+    for paragraph in paragraphs:
+        for line in paragraph.lines:
+            if line.overflow > OVERFLOW_PX:
+                yield line.page, (f"page {line.page}: the line «{line.text.strip()}» runs "
+                                  f"{line.overflow * 25.4 / 96:.1f} mm past its column")
+
+
 def heading_at_foot(paragraphs: list[Paragraph], document: Document) -> Iterator[Problem]:
     """No heading is the last thing on a page with its content on the next."""
     last_on_page: dict[int, Paragraph] = {}
@@ -188,6 +226,7 @@ LAYOUT_RULES = (
     LayoutRule("LIN003", "hyphen-gap", hyphen_gap),
     LayoutRule("LIN004", "label-break", broken_label),
     LayoutRule("LIN005", "heading-foot", heading_at_foot),
+    LayoutRule("LIN006", "overflow", overflow),
 )
 
 

@@ -12,22 +12,40 @@ from collections.abc import Iterator
 
 from kit.pdf.rules.base import Problem, Rule, Subject
 from kit.plan import Output
-from kit.values import reading_text, value_pattern
+from kit.values import reading_text, right_to_left, value_pattern
 
 
 def _school_file(output: Output) -> bool:
-    return output.school is not None and not output.imposed
+    return output.school is not None
 
 
 def values_whole(s: Subject) -> Iterator[Problem]:
-    """Every value the school's pages show comes back whole, in logical order, from the text."""
-    text = reading_text(s.drawn_text)
+    """Every value the school's pages show comes back whole, in logical order, from the text.
+
+    Left-to-right values are read from the text as drawn (each block in its
+    logical order). Right-to-left ones (a name in Arabic script, a Persian
+    time range) come back from poppler in visual order: a tagged (screen)
+    file gives them from its structure tree, as a screen reader reads them;
+    an untagged one has no logical order to give, and they are not checked
+    there. An imposed booklet's sheets put its pages out of reading order:
+    there each value must come back whole, in any order.
+    """
+    ordered = not s.output.imposed
+    values = s.expect.values
+    yield from _found(reading_text(s.drawn_text),
+                      [v for v in values if not right_to_left(v[1])], ordered)
+    if s.output.edition == "screen":
+        yield from _found(reading_text(s.reading),
+                          [v for v in values if right_to_left(v[1])], ordered)
+
+
+def _found(text: str, values: list[tuple[str, str]], ordered: bool) -> Iterator[Problem]:
     position = 0
-    for kind, value in s.expect.values:
+    for kind, value in values:
         pattern = value_pattern(kind, value)
         found = pattern.search(text, position)
         if found is not None:
-            position = found.end()
+            position = found.end() if ordered else 0
         elif pattern.search(text):
             yield None, f"the {kind} `{value}` comes back out of order"
         else:
