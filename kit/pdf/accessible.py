@@ -131,7 +131,7 @@ def drawn_text(layout: object) -> str:
     the glyphs it replaces, then reorder the line from visual to logical
     order as they do the glyphs' own text. Measured on the Urdu brochure,
     logical-order ActualText came back reversed from all three (3-10 % of the
-    words); in drawing order, 90-97 %. A mirrored character stays itself:
+    words); in drawing order, 69-98 %. A mirrored character stays itself:
     the extractors reverse a right-to-left run without mirroring it.
 
     A right-to-left run is fenced by right-to-left marks, a left-to-right
