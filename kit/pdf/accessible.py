@@ -73,7 +73,7 @@ LRM, RLM = "\u200e", "\u200f"
 
 
 def tag_actual_text() -> None:
-    """Give each run its glyphs cannot say its own words as /ActualText (ISO 32000-1 14.9.4).
+    """Give a run whose glyphs cannot say its words those words as /ActualText (ISO 32000-1 14.9.4).
 
     Text comes back from a PDF through each font's map from glyphs to
     characters, which cannot say what a ligature or a contextual form stands
