@@ -51,11 +51,6 @@ Severity = Literal["error", "warn"]
 # edition's profile says otherwise, as veraPDF's profiles do; the same rule
 # may weigh differently on paper and on screen.
 PROFILES: dict[str, dict[str, Severity]] = {edition: {} for edition in EDITIONS}
-# Untagged files have no place for ActualText: their words come back only
-# through the fonts' glyph maps, which lose Urdu's Nastaliq forms and
-# Persian's zero-width non-joiners. Reported, not failed; the screen edition
-# is the one that must read right.
-PROFILES["print"]["TXT003"] = PROFILES["office"]["TXT003"] = "warn"
 
 
 # A file with no expectations beyond its plan: the department's.

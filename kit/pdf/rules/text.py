@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 
 import pikepdf
 
-from kit.pdf.rules.base import Problem, Rule, Subject, everywhere
+from kit.pdf.rules.base import Problem, Rule, Subject, everywhere, on_screen
 from kit.plan import Output
 from kit.sources.content import Content, Credit, Text, section_texts
 from kit.sources.languages import language
@@ -74,7 +74,7 @@ def language_text(s: Subject) -> Iterator[Problem]:
 # Characters that steer layout or mark a possible break but are no part of a
 # word; hyphenation's hyphen (U+2010) at a line's end joins the word's halves.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_HYPHENATED = re.compile("\u2010\\s+")
+_HYPHENATED = re.compile("(.)\u2010\\s+(.)")
 _TAG = re.compile(r"</?(?:em|strong)>")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 # Chinese is written without spaces: each character counts as a word.
@@ -107,6 +107,25 @@ def words(text: str) -> Counter[str]:
     """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
     return Counter(_WORD.findall(text))
+
+
+def _script(letter: str) -> str:
+    return unicodedata.name(letter, "").split(" ")[0]
+
+
+def unhyphenated(text: str) -> str:
+    """Text with each word hyphenation broke joined again.
+
+    pdftotext's reading order puts a bilingual page's columns line by line,
+    so a Dutch line's hyphenated half may be followed by an Amharic line: a
+    word never goes on in another script, so there the hyphen is a break.
+    """
+    def join(found: re.Match[str]) -> str:
+        before, after = found.group(1), found.group(2)
+        other = before.isalpha() and after.isalpha() and _script(before) != _script(after)
+        return f"{before} {after}" if other else before + after
+
+    return _HYPHENATED.sub(join, text)
 
 
 def message_texts(content: Content, output: Output,
@@ -151,14 +170,13 @@ def message_words(s: Subject) -> Iterator[Problem]:
     if not s.expect.messages:
         return
     if "/StructTreeRoot" in s.pdf.Root:
-        have = words(_HYPHENATED.sub("", s.reading))
+        have = words(unhyphenated(s.reading))
     else:
         # pdftotext's two reading orders each lose something: the default one
         # interleaves the lines of two columns (a hyphenated word's halves
         # fall apart), the raw one reads Arabic in drawing order. A word
         # comes back if either gives it.
-        have = (words(_HYPHENATED.sub("", s.text))
-                | words(_HYPHENATED.sub("", s.drawn_text)))
+        have = words(unhyphenated(s.text)) | words(unhyphenated(s.drawn_text))
     for code, texts in s.expect.messages.items():
         want = _wanted(texts)
         missing = want - have
@@ -176,8 +194,35 @@ def _wanted(texts: tuple[str, ...]) -> Counter[str]:
     return sum((words(text) for text in texts), Counter())
 
 
+def brackets_in_order(s: Subject) -> Iterator[Problem]:
+    """Brackets come back in logical order: in each block of the reading, one closes after it opens.
+
+    A bracket drawn right to left is drawn with its mirror's glyph, and one
+    glyph maps to one character: read through the glyphs, the source of a
+    Persian credit line, "(onderwijs.vlaanderen.be)", comes back as
+    ")onderwijs.vlaanderen.be(", and so may a Dutch one that shares the font.
+    Its words all come back (TXT003 counts words, not punctuation); the
+    reading does not. Screen files, read in the structure tree's order: an
+    extractor's guess at a page's direction (poppler reads a page of more
+    Dutch than Persian left to right) may show any bracket of a
+    right-to-left line the other way round, whatever the file says.
+    """
+    for line in s.reading.splitlines():
+        depth = 0
+        for at, character in enumerate(line):
+            kind = unicodedata.category(character)
+            if kind == "Ps":
+                depth += 1
+            elif kind == "Pe" and depth:
+                depth -= 1
+            elif kind == "Pe":
+                yield None, f"a bracket comes back reversed: `{line[max(0, at - 30):at + 30]}`"
+                break
+
+
 RULES = (
     Rule("TXT001", "fonts", everywhere, fonts_embedded),
     Rule("TXT002", "text", everywhere, language_text),
     Rule("TXT003", "words", everywhere, message_words),
+    Rule("TXT004", "brackets", on_screen, brackets_in_order),
 )
