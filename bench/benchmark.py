@@ -6,7 +6,8 @@
 Prints (a) a naive sequential loop that calls WeasyPrint once per planned
 output (and gives each file the build's last pass), (b) a cold full build,
 (c) a no-op rebuild, (d) a rebuild after one translation in one catalog
-changed, with the web edition's share of (b) and (d), (e) the example school's
+changed, with the web edition's share of (b) and (d) and the preflight's
+share of (b)'s worker time, (e) the example school's
 pack rebuilt after one contact's phone number changed, beside its cold build,
 the peak memory of a render worker, and the ratios b/a, c/b, d/b and e.
 """
@@ -121,7 +122,7 @@ def main() -> None:
     naive, count = naive_baseline(manifest)
     print(f"(a) naive sequential baseline: {naive:6.1f} s  ({count} WeasyPrint calls)")
     print(f"(b) cold full build:           {cold:6.1f} s  (--jobs {os.cpu_count()}; web "
-          f"edition {web_share(log, cold)})")
+          f"edition {web_share(log, cold)}; {preflight_share(log)})")
     print(f"(c) no-op rebuild:             {noop:6.1f} s")
     print(f"(d) one French entry edited:   {edit:6.1f} s  ({rebuilt} files rebuilt; web "
           f"edition {web_share(edit_log, edit)})")
@@ -151,6 +152,15 @@ def school_phone_edit(tmp: Path) -> tuple[float, float, int]:
                        encoding="utf-8")
     edit, log = timed_build(*common)
     return cold, edit, len(re.findall(r"^\[ *\d+/\d+\] (\S+)", log, re.MULTILINE))
+
+
+def preflight_share(log: str) -> str:
+    """The preflight's part of the workers' time in a build, as the build reports it."""
+    found = re.search(r"preflight ([\d.]+) s of ([\d.]+) s in the workers", log)
+    if not found:
+        return "preflight not reported"
+    checked, work = float(found.group(1)), float(found.group(2))
+    return f"preflight {checked:.1f} s of {work:.1f} s worker time, {checked / work:.0%}"
 
 
 def web_share(log: str, total: float) -> str:

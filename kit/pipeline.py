@@ -133,9 +133,16 @@ def build(options: Options, list_only: bool = False) -> int:
     peak = max((r.peak_mb for r in results), default=0)
     print(f"built {len(written)} files in {time.perf_counter() - started:.1f} s "
           f"({len(jobs) - len(todo)} layouts unchanged, peak worker memory {peak:.0f} MB; "
-          f"web edition and hand-offs {web:.1f} s); "
+          f"{preflight_share(results)}web edition and hand-offs {web:.1f} s); "
           f"manifest: {display_path(options.output / MANIFEST)}")
     return 0
+
+
+def preflight_share(results: list[JobResult]) -> str:
+    """The preflight's part of the workers' time, as the build's summary says it."""
+    work = sum(r.seconds for r in results)
+    checked = sum(w.checked_s for r in results for w in r.written)
+    return f"preflight {checked:.1f} s of {work:.1f} s in the workers; " if work else ""
 
 
 def render_and_commit(

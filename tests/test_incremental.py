@@ -38,9 +38,14 @@ def test_editing_one_catalog_rebuilds_exactly_that_language(copy: tuple[Path, Pa
     po = locales / "tr/LC_MESSAGES/cyberpesten.po"
     po.write_text(re.sub(TR_ENTRY, r'\1!"', po.read_text(encoding="utf-8"), count=1),
                   encoding="utf-8")
-    files = rendered(build(out, locales))
+    stdout = build(out, locales)
+    files = rendered(stdout)
     assert len(files) == 18  # 3 products x 3 editions, alone and beside Dutch
     assert all(path.split("/")[2] in {"tr", "nl-tr"} for path in files)
+    # The summary says what the preflight of those files cost in the workers.
+    checked, work = map(float, re.search(r"preflight ([\d.]+) s of ([\d.]+) s in the workers",
+                                         stdout).groups())
+    assert 0 < checked < work
 
 
 def test_deleted_or_altered_output_is_rendered_again(copy: tuple[Path, Path]) -> None:
