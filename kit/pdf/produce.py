@@ -232,9 +232,11 @@ def _layouts(
         found: int | None = None
         for bleed in job.layouts:
             document, found = _fit_poster(r, html, job, bleed, log, found)
-            if school is not None and _below_floor(document, job.paper):
-                # Every contact's role in six languages leaves the rules too
-                # small: the foot gives the roles in Dutch only.
+            if (school is not None and len(job.languages) > 2
+                    and _below_floor(document, job.paper)):
+                # Every contact's role in six languages leaves the rules below
+                # the floor (the longest translations beside Urdu): the foot
+                # gives the roles in Dutch only.
                 html = render_html(r.env, content, job, tr, school=school, compact_foot=True)
                 document, found = _fit_poster(r, html, job, bleed, log, None)
             yield bleed, document, found
@@ -301,15 +303,42 @@ def _fit_down(
 ) -> tuple[Document, int]:
     """The largest scale from `start` down that fits one page; `known` are layouts made."""
     fit = start
-    while fit >= MIN_FIT:
+    while True:
         document = (known or {}).get(fit) or r.layout(html, job, bleed, log, fit=fit)
         if len(document.pages) == 1:
             return document, fit
+        if fit - 5 < MIN_FIT:
+            raise JobError(f"the poster does not fit on one {job.paper} page, even with "
+                           f"its text at {fit}%: {what_does_not_fit(document)}")
         fit -= 5
-    raise JobError(
-        f"the poster does not fit on one {job.paper} page, even with text at "
-        f"{MIN_FIT}%; shorten the rules of thumb"
-    )
+
+
+def what_does_not_fit(document: Document) -> str:
+    """What overfills a poster laid out on more than one page: its school's foot or its rules.
+
+    The foot is set at the sheet's size, not the text scale: it is to blame
+    when the rest of the poster would fit the page without it.
+    """
+    room, used = _room_and_use(document)
+    foot = sum(box.margin_height() for page in document.pages
+               for box in _boxes_of_class(page._page_box, "school-foot"))
+    if foot and used - foot <= room:
+        return (f"the school's contacts at its foot take {foot * PX_MM:.0f} of the page's "
+                f"{room * PX_MM:.0f} mm; give fewer contacts or shorter names, or "
+                "fewer `poster_languages`")
+    return "shorten the rules of thumb"
+
+
+PX_MM = 25.4 / 96  # CSS pixels to millimetres
+
+
+def _boxes_of_class(box: object, name: str) -> Iterator[object]:
+    element = getattr(box, "element", None)
+    if element is not None and name in (element.get("class") or "").split():
+        yield box
+        return
+    for child in getattr(box, "children", []):
+        yield from _boxes_of_class(child, name)
 
 
 def _below_floor(document: Document, paper: str) -> bool:
@@ -343,12 +372,17 @@ def _estimated_fit(document: Document) -> int:
     Text height grows with the square of its size (larger letters and more
     lines), so the scale is the square root of the room left.
     """
+    room, used = _room_and_use(document)
+    scale = 100 * (room / used) ** 0.5
+    return int(max(MIN_FIT, min(MAX_FIT, scale)) // 5 * 5)
+
+
+def _room_and_use(document: Document) -> tuple[float, float]:
+    """The height a poster page has for its content, and the height its content takes."""
     first, last = document.pages[0], document.pages[-1]
     top = first.anchors["top"][1]
     room = first.height - 2 * top
-    used = (len(document.pages) - 1) * room + last.anchors["end"][1] - top
-    scale = 100 * (room / used) ** 0.5
-    return int(max(MIN_FIT, min(MAX_FIT, scale)) // 5 * 5)
+    return room, (len(document.pages) - 1) * room + last.anchors["end"][1] - top
 
 
 def _drop_surplus_blanks(document: Document) -> Document:
