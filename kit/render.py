@@ -28,7 +28,7 @@ from kit.sources.hours import Hours
 from kit.sources.languages import DIGITS, SOURCE_LANGUAGE, Language, language, long_date
 from kit.sources.markup import isolated_text, to_html
 from kit.sources.school import School
-from kit.values import hours_lines, value_element
+from kit.values import hours_markup, value_element
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -115,9 +115,9 @@ class Column:
         """A number in this column's digits: a Persian rule badge reads ۱ and ۲."""
         return str(n).translate(str.maketrans(DIGITS["latn"], DIGITS[self.lang.digits]))
 
-    def hours(self, hours: Hours) -> list[str]:
+    def hours(self, hours: Hours) -> list[Markup]:
         """Opening hours in this column's language, one line per group of days."""
-        return hours_lines(hours, self.lang.code)
+        return hours_markup(hours, self.lang.code)
 
     def explains(self, text: Text) -> bool:
         """Whether the kit's note on the CLB follows this text: the first that names it."""

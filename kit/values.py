@@ -211,6 +211,23 @@ def hours_lines(hours: Hours, code: str) -> list[str]:
             for days, start, end in hours.groups()]
 
 
+def hours_markup(hours: Hours, code: str) -> list[Markup]:
+    """`hours_lines` as HTML: each time range written in Latin digits a run of its own.
+
+    That run is left to right and in the Latin face, like every other value
+    (Nastaliq's digits and spaces are too narrow to read a time); a range in
+    the language's own digits (Persian, Dari, Pashto) stays in its face.
+    """
+    latin = language(code).digits == "latn"
+    lines = []
+    for days, start, end in hours.groups():
+        times = time_range(start, end, code)
+        run = (Markup('<span class="value-time" dir="ltr" data-script="Latn">{}</span>')
+               .format(times) if latin else escape(times))
+        lines.append(Markup('<span class="days">{}</span> {}').format(day_phrase(days, code), run))
+    return lines
+
+
 # --- what a reader must find --------------------------------------------------
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kit.sources.hours import HoursError, parse_days, parse_hours_text
-from kit.values import LRI, PDI, RLI, WJ, breakable, hours_lines, link_target
+from kit.values import LRI, PDI, RLI, WJ, breakable, hours_lines, hours_markup, link_target
 
 EXAMPLE = parse_hours_text("mo-fr 08:15-16:00; we 08:15-12:00")
 
@@ -84,3 +86,21 @@ def test_links_for_the_phone() -> None:
     assert link_target("phone", "+32 9 123 45 67") == "tel:+3291234567"
     assert link_target("email", "zorg@bs-delinde.be") == "mailto:zorg@bs-delinde.be"
     assert link_target("web", "www.bs-delinde.be") == "https://www.bs-delinde.be"
+
+
+@pytest.mark.parametrize("code", ["ur", "zh_Hans", "ti", "ar", "nl"])
+def test_a_time_range_in_latin_digits_is_a_latin_run_of_its_own(code: str) -> None:
+    """Inside Urdu, Chinese or Ethiopic text a time is set left to right in the Latin face."""
+    lines = hours_markup(EXAMPLE, code)
+    assert len(lines) == 2
+    for line in lines:
+        assert re.fullmatch(r'<span class="days">[^<]+</span> <span class="value-time" '
+                            rf'dir="ltr" data-script="Latn">{LRI}08:15–{WJ}1[26]:00{PDI}</span>',
+                            str(line)), line
+
+
+@pytest.mark.parametrize("code", ["fa", "prs", "ps"])
+def test_a_time_range_in_persian_digits_stays_in_the_language_s_face(code: str) -> None:
+    for line in hours_markup(EXAMPLE, code):
+        assert "data-script" not in line and "<span" in line
+        assert re.search("[۰-۹]", line)
