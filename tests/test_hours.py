@@ -71,10 +71,17 @@ def test_a_time_range_keeps_its_reading_order_in_any_script() -> None:
 
 @pytest.mark.parametrize(("kind", "value", "expected"), [
     ("phone", "09 123 45 67", "09\u00a0123\u00a045\u00a067"),
-    ("email", "zorg@bs-delinde.be", f"zorg@\u200bbs-{WJ}delinde.\u200bbe"),
-    ("web", "www.sint-jan.be/ouders", f"www.\u200bsint-{WJ}jan.\u200bbe/\u200bouders"),
+    ("email", "zorg@bs-delinde.be", f"zorg@\u200bbs-{WJ}delinde.be"),
+    ("web", "www.sint-jan.be/ouders", f"www.\u200bsint-{WJ}jan.be/\u200bouders"),
+    ("email", "info@school.example", "info@\u200bschool.\u200bexample"),
     ("address", "Lange Kievitstraat 120, 2018 Antwerpen",
      "Lange\u00a0Kievitstraat\u00a0120, 2018\u00a0Antwerpen"),
+    # Only after a comma: never at a space or a hyphen of a long street.
+    ("address", "Burgemeester Van Hoorebekestraat 120-122, 9040 Sint-Amandsberg",
+     f"Burgemeester\u00a0Van\u00a0Hoorebekestraat\u00a0120-{WJ}122, "
+     f"9040\u00a0Sint-{WJ}Amandsberg"),
+    ("web", "www.gemeentelijke-basisschool-sint-amandsberg.be",
+     f"www.\u200bgemeentelijke-{WJ}basisschool-{WJ}sint-{WJ}amandsberg.be"),
 ])
 def test_values_break_only_where_a_parent_can_still_read_them(
         kind: str, value: str, expected: str) -> None:

@@ -20,6 +20,7 @@ import pydyf
 from kit.pdf import preflight
 from kit.pdf.accessible import tag_actual_text, tag_languages
 from kit.pdf.finish import finish
+from kit.pdf.fitting import TooWide, value_fits
 from kit.pdf.impose import impose_booklet
 from kit.pdf.rules.text import message_texts
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, POSTER_FLOOR_PT, Condition, Job, Output
@@ -33,7 +34,7 @@ from kit.render import (
 )
 from kit.sources.content import Content
 from kit.sources.school import School
-from kit.values import school_values
+from kit.values import Fits, school_values
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -181,9 +182,11 @@ def _department_pages(r: Renderer, content: Content, job: Job, tr: Translations,
 def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bleed: bool,
                    log: RenderLog, school: School, body: list) -> Document:
     """A school's brochure: its own pages laid out, the department's pages put in place."""
-    html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS if bleed else 0,
-                       school=school, body_pages=len(body), print_shop=bleed)
-    own = r.layout(html, job, bleed, log)
+    own = _values_fitted(
+        lambda fits: render_html(r.env, content, job, tr, padding=SPARE_BLANKS if bleed else 0,
+                                 school=school, body_pages=len(body), print_shop=bleed,
+                                 fits=fits),
+        lambda html: r.layout(html, job, bleed, log), school)
     stand_ins = own.pages[1:1 + len(body)]
     if len(stand_ins) != len(body) or any(f"body-page-{n}" not in page.anchors
                                           for n, page in enumerate(stand_ins, start=1)):
@@ -248,12 +251,32 @@ def _layouts(
             # pages, with blank pages before the back page, never inside a
             # section. Spare blanks laid out and the surplus dropped avoid a
             # second layout.
-            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS, school=school,
-                               print_shop=True)
-            yield bleed, _drop_surplus_blanks(r.layout(html, job, bleed, log)), 100
+            document = _values_fitted(
+                lambda fits: render_html(r.env, content, job, tr, padding=SPARE_BLANKS,
+                                         school=school, print_shop=True, fits=fits),
+                lambda html, bleed=bleed: r.layout(html, job, bleed, log), school)
+            yield bleed, _drop_surplus_blanks(document), 100
         else:
-            html = render_html(r.env, content, job, tr, school=school)
-            yield bleed, r.layout(html, job, bleed, log), 100
+            yield bleed, _values_fitted(
+                lambda fits: render_html(r.env, content, job, tr, school=school, fits=fits),
+                lambda html, bleed=bleed: r.layout(html, job, bleed, log), school), 100
+
+
+def _values_fitted(render: Callable[[Fits], str], layout: Callable[[str], Document],
+                   school: School | None) -> Document:
+    """A layout in which each of the school's values fits its column (`kit.pdf.fitting`).
+
+    A value too wide in the first layout is set in a second, with its label
+    above it and, where that is not enough, smaller.
+    """
+    document = layout(render({}))
+    if school is None:
+        return document
+    try:
+        fits = value_fits(document)
+    except TooWide as exc:
+        raise JobError(str(exc)) from None
+    return layout(render(fits)) if fits else document
 
 
 def _fit_poster(
