@@ -28,7 +28,7 @@ from kit.sources.hours import Hours
 from kit.sources.languages import DIGITS, SOURCE_LANGUAGE, Language, language, long_date
 from kit.sources.markup import isolated_text, to_html
 from kit.sources.school import School
-from kit.values import hours_lines, value_element
+from kit.values import LATIN_KINDS, Fit, Fits, breakable, hours_markup, value_element
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -75,6 +75,7 @@ class Column:
     paper: bool = True  # a PDF's page, where the kit sets where lines may end
     hyphenate: bool = False  # the print shop's brochure: advice hyphenated (`typeset`)
     tie: int = TIE_LENGTH  # the longest last two words kept together: the column's measure
+    fits: Fits = field(default_factory=dict)  # values too wide for a first layout (kit.pdf.fitting)
 
     def when(self, day: datetime.date) -> str:
         """A date as this column's readers write it."""
@@ -117,9 +118,19 @@ class Column:
         """A number in this column's digits: a Persian rule badge reads ۱ and ۲."""
         return str(n).translate(str.maketrans(DIGITS["latn"], DIGITS[self.lang.digits]))
 
-    def hours(self, hours: Hours) -> list[str]:
+    def hours(self, hours: Hours) -> list[Markup]:
         """Opening hours in this column's language, one line per group of days."""
-        return hours_lines(hours, self.lang.code)
+        return hours_markup(hours, self.lang.code)
+
+    def fit(self, kind: str, value: object) -> Fit | None:
+        """How a value too wide for this column in a first layout is set: None if it fit."""
+        if kind not in LATIN_KINDS or not isinstance(value, str):
+            return None
+        return self.fits.get((self.lang.tag, kind, breakable(value, kind)))
+
+    def above(self, rows: list[tuple[str, str, object]]) -> bool:
+        """Whether a list of labels and values sets each label above its value: one is too wide."""
+        return any(self.fit(kind, value) for _, kind, value in rows)
 
     def explains(self, text: Text) -> bool:
         """Whether the kit's note on the CLB follows this text: the first that names it."""
@@ -202,11 +213,12 @@ def _dictionary(tag: str) -> pyphen.Pyphen | None:
 
 
 def columns(content: Content, languages: tuple[str, ...], tr: Translations,
-            paper: bool = True, hyphenate: bool = False, tie: int = TIE_LENGTH) -> list[Column]:
+            paper: bool = True, hyphenate: bool = False, tie: int = TIE_LENGTH,
+            fits: Fits | None = None) -> list[Column]:
     edition = content.document.edition
     return [
         Column(language(code), tr.strings[code], content,
-               long_date(edition, code), paper, hyphenate, tie)
+               long_date(edition, code), paper, hyphenate, tie, fits or {})
         for code in languages
     ]
 
@@ -247,6 +259,7 @@ def render_html(
     body_pages: int = 0,
     print_shop: bool = False,
     compact_foot: bool = False,
+    fits: Fits | None = None,
 ) -> str:
     """The HTML of one job; `padding` adds blank pages before a brochure's back page.
 
@@ -254,11 +267,12 @@ def render_html(
     department's pages go, so its own pages are numbered as in the whole.
     `print_shop`: the print shop's layout, whose brochure is hyphenated.
     `compact_foot`: a school's poster names its contacts' roles in Dutch only.
+    `fits`: how to set the school's values too wide for a first layout.
     """
     brochure = job.product == "brochure"
     single = brochure and len(job.languages) == 1
     cols = columns(content, job.languages, tr, hyphenate=print_shop and brochure,
-                   tie=WIDE_TIE_LENGTH if single else TIE_LENGTH)
+                   tie=WIDE_TIE_LENGTH if single else TIE_LENGTH, fits=fits)
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     # A brochure's back page runs across the page, also beside the Dutch.
     colophon_cols = (columns(content, job.languages, tr, tie=WIDE_TIE_LENGTH) if brochure

@@ -10,9 +10,10 @@ school's own text and must reach a parent whole and in its own order:
   (Nastaliq digits and spaces are too narrow to read a number);
 - it breaks only where a parent can still read it: a phone number never, an
   e-mail or web address after "@", "." or "/" (never at its own hyphen, which
-  a parent would drop), a street address after a comma. Break points are
-  zero-width spaces; a word joiner after a hyphen forbids the break there.
-  Neither is drawn nor copied into the text layer.
+  a parent would drop), a street address after a comma, nowhere else. Break
+  points are zero-width spaces; a word joiner after a hyphen forbids the
+  break there. Neither is drawn nor copied into the text layer. A value too
+  wide for its column then is set smaller (`kit.pdf.fitting`), never broken.
 
 Opening hours are data (`kit/sources/hours.py`), printed in the column's
 language with CLDR's weekday names, time format and digits.
@@ -21,9 +22,10 @@ language with CLDR's weekday names, time format and digits.
 from __future__ import annotations
 
 import datetime
-import itertools
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
@@ -44,9 +46,21 @@ LATIN_KINDS = {"phone", "email", "web", "address"}
 DUTCH_KINDS = {"address"}
 
 
-# A stretch of an address longer than this may not fit a column beside the
-# Dutch (about 28 characters at 10 pt); it gets a last-resort break point.
-LONG_STRETCH = 24
+# A part of an e-mail or web address this short ("be", "com") stays with the
+# part before it (`address_stretches`).
+SHORT_STRETCH = 3
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A value too wide for its column in a first layout (`kit.pdf.fitting`): its label
+    goes above it, and it is set at `size_pt` where its own size is still too wide."""
+
+    size_pt: float | None
+
+
+# (column's language tag, kind, the value's text with its break points) -> its fit
+Fits = Mapping[tuple[str, str, str], Fit]
 
 
 def breakable(value: str, kind: str) -> str:
@@ -54,36 +68,26 @@ def breakable(value: str, kind: str) -> str:
     if kind == "phone":
         return value.replace(" ", NBSP)
     if kind in {"email", "web"}:
-        stretches = re.split(r"(?<=[@./])(?=.)", value)
-        return ZWSP.join(_long_address_stretch(part) for part in stretches)
+        return ZWSP.join(part.replace("-", f"-{WJ}") for part in address_stretches(value))
     if kind == "address":
-        return " ".join(_address_part(p) for p in re.split(r"(?<=,)\s+", value))
+        return " ".join(p.replace(" ", NBSP).replace("-", f"-{WJ}")
+                        for p in re.split(r"(?<=,)\s+", value))
     return value
 
 
-def _long_address_stretch(part: str) -> str:
-    """Never break after a hyphen, where a parent would take it for a hyphenation.
+def address_stretches(value: str) -> list[str]:
+    """An e-mail or web address cut after each "@", "." or "/": the parts a line may end with.
 
-    A stretch too long for a narrow column may break before a hyphen
-    instead: the hyphen then starts the next line, visibly part of the address.
+    A part of three characters or fewer stays with the one before it: a line
+    of "be" or "com" alone reads as a fault, not as the address's end.
     """
-    if len(part) <= LONG_STRETCH:
-        return part.replace("-", f"-{WJ}")
-    return part.replace("-", f"{ZWSP}-{WJ}")
-
-
-def _address_part(part: str) -> str:
-    """A street or a town between commas, kept whole when it can be.
-
-    A long one may break at a space, but never between a number and the
-    word beside it ("Lindenlaan 12", "9000 Gent").
-    """
-    words = part.replace("-", f"-{WJ}").split(" ")
-    joined = words[0]
-    for before, word in itertools.pairwise(words):
-        together = len(part) <= LONG_STRETCH or before[:1].isdigit() or word[:1].isdigit()
-        joined += (NBSP if together else " ") + word
-    return joined
+    stretches: list[str] = []
+    for part in re.split(r"(?<=[@./])(?=.)", value):
+        if stretches and len(part) <= SHORT_STRETCH:
+            stretches[-1] += part
+        else:
+            stretches.append(part)
+    return stretches
 
 
 def direction_of(text: str) -> str:
@@ -103,13 +107,15 @@ def script_of(text: str) -> str:
 
 
 def value_element(tag: str, kind: str, value: str, css_class: str = "",
-                  within: str = "ltr", link: bool = False) -> Markup:
+                  within: str = "ltr", link: bool = False, fit: Fit | None = None) -> Markup:
     """One value as its own block: `<dd class="value value-email" dir="ltr" …>…</dd>`.
 
     `within` is the direction of the text around it: a value aligns with its
     column's start (the right in Arabic) whatever its own direction (a name
     in Arabic script in a Dutch column starts at the left). `link` makes a
-    phone number, e-mail or web address a link (web pages).
+    phone number, e-mail or web address a link (web pages). `fit`: the size
+    a value too wide for its column is set at, measured on a first layout
+    (so it is the layout's, not the stylesheet's).
     """
     # Aligned with the column's start, whatever the value's own direction.
     classes = ["value", f"value-{kind}", *css_class.split(), f"in-{within}"]
@@ -119,6 +125,8 @@ def value_element(tag: str, kind: str, value: str, css_class: str = "",
         attrs = f'dir="{direction_of(value)}" data-script="{script_of(value)}"'
     if kind in DUTCH_KINDS:
         attrs += ' lang="nl"'
+    if fit is not None and fit.size_pt is not None:
+        attrs += f' style="font-size: {fit.size_pt}pt"'
     text = escape(breakable(value, kind))
     href = link_target(kind, value) if link else None
     if href:
@@ -211,6 +219,23 @@ def hours_lines(hours: Hours, code: str) -> list[str]:
             for days, start, end in hours.groups()]
 
 
+def hours_markup(hours: Hours, code: str) -> list[Markup]:
+    """`hours_lines` as HTML: each time range written in Latin digits a run of its own.
+
+    That run is left to right and in the Latin face, like every other value
+    (Nastaliq's digits and spaces are too narrow to read a time); a range in
+    the language's own digits (Persian, Dari, Pashto) stays in its face.
+    """
+    latin = language(code).digits == "latn"
+    lines = []
+    for days, start, end in hours.groups():
+        times = time_range(start, end, code)
+        run = (Markup('<span class="value-time" dir="ltr" data-script="Latn">{}</span>')
+               .format(times) if latin else escape(times))
+        lines.append(Markup('<span class="days">{}</span> {}').format(day_phrase(days, code), run))
+    return lines
+
+
 # --- what a reader must find --------------------------------------------------
 
 
@@ -280,21 +305,10 @@ def value_pattern(kind: str, value: str) -> re.Pattern[str]:
     if kind in {"phone", "time"}:
         return re.compile(re.escape(value))
     if kind in {"email", "web"}:
-        return re.compile("".join(
-            ("\n?-" if ch == "-" else re.escape(ch)) + ("\n?" if ch in "@./" else "")
-            for ch in value))
+        return re.compile("\n?".join(re.escape(part) for part in address_stretches(value)))
     if kind == "address":
-        parts = [_address_pattern(p) for p in re.split(r",\s*", value)]
-        return re.compile(",[ \n]".join(parts))
+        return re.compile(",[ \n]".join(re.escape(p) for p in re.split(r",\s*", value)))
     # A name wraps like text: at its spaces and after its hyphens.
     return re.compile("[ \n]".join(re.escape(w).replace("\\-", "-\n?")
                                    for w in value.split(" ")))
 
-
-def _address_pattern(part: str) -> str:
-    words = part.split(" ")
-    pattern = re.escape(words[0])
-    for before, word in itertools.pairwise(words):
-        together = before[:1].isdigit() or word[:1].isdigit()
-        pattern += (" " if together else "[ \n]") + re.escape(word)
-    return pattern

@@ -40,3 +40,18 @@ def full_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def manifest(full_build: Path) -> list[dict]:
     return json.loads((full_build / "manifest.json").read_text(encoding="utf-8"))
+
+
+HARD_ROLES = ROOT / "tests/corpus/hard-school-roles.yaml"
+
+
+@pytest.fixture(scope="session")
+def hard_roles_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus's second hard school (every other role, the secretariat first): its screen
+    brochures and posters beside the three languages that write their own digits, its site."""
+    out = tmp_path_factory.mktemp("hard-roles")
+    result = run_build("--strict", "--school", str(HARD_ROLES), "--product", "brochure",
+                       "--product", "poster", "--edition", "screen", "--lang", "fa", "--lang",
+                       "prs", "--lang", "ps", "--output", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / "schools/hard-school-roles"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kit.sources.hours import HoursError, parse_days, parse_hours_text
-from kit.values import LRI, PDI, RLI, WJ, breakable, hours_lines, link_target
+from kit.values import LRI, PDI, RLI, WJ, breakable, hours_lines, hours_markup, link_target
 
 EXAMPLE = parse_hours_text("mo-fr 08:15-16:00; we 08:15-12:00")
 
@@ -69,10 +71,17 @@ def test_a_time_range_keeps_its_reading_order_in_any_script() -> None:
 
 @pytest.mark.parametrize(("kind", "value", "expected"), [
     ("phone", "09 123 45 67", "09\u00a0123\u00a045\u00a067"),
-    ("email", "zorg@bs-delinde.be", f"zorg@\u200bbs-{WJ}delinde.\u200bbe"),
-    ("web", "www.sint-jan.be/ouders", f"www.\u200bsint-{WJ}jan.\u200bbe/\u200bouders"),
+    ("email", "zorg@bs-delinde.be", f"zorg@\u200bbs-{WJ}delinde.be"),
+    ("web", "www.sint-jan.be/ouders", f"www.\u200bsint-{WJ}jan.be/\u200bouders"),
+    ("email", "info@school.example", "info@\u200bschool.\u200bexample"),
     ("address", "Lange Kievitstraat 120, 2018 Antwerpen",
      "Lange\u00a0Kievitstraat\u00a0120, 2018\u00a0Antwerpen"),
+    # Only after a comma: never at a space or a hyphen of a long street.
+    ("address", "Burgemeester Van Hoorebekestraat 120-122, 9040 Sint-Amandsberg",
+     f"Burgemeester\u00a0Van\u00a0Hoorebekestraat\u00a0120-{WJ}122, "
+     f"9040\u00a0Sint-{WJ}Amandsberg"),
+    ("web", "www.gemeentelijke-basisschool-sint-amandsberg.be",
+     f"www.\u200bgemeentelijke-{WJ}basisschool-{WJ}sint-{WJ}amandsberg.be"),
 ])
 def test_values_break_only_where_a_parent_can_still_read_them(
         kind: str, value: str, expected: str) -> None:
@@ -84,3 +93,21 @@ def test_links_for_the_phone() -> None:
     assert link_target("phone", "+32 9 123 45 67") == "tel:+3291234567"
     assert link_target("email", "zorg@bs-delinde.be") == "mailto:zorg@bs-delinde.be"
     assert link_target("web", "www.bs-delinde.be") == "https://www.bs-delinde.be"
+
+
+@pytest.mark.parametrize("code", ["ur", "zh_Hans", "ti", "ar", "nl"])
+def test_a_time_range_in_latin_digits_is_a_latin_run_of_its_own(code: str) -> None:
+    """Inside Urdu, Chinese or Ethiopic text a time is set left to right in the Latin face."""
+    lines = hours_markup(EXAMPLE, code)
+    assert len(lines) == 2
+    for line in lines:
+        assert re.fullmatch(r'<span class="days">[^<]+</span> <span class="value-time" '
+                            rf'dir="ltr" data-script="Latn">{LRI}08:15–{WJ}1[26]:00{PDI}</span>',
+                            str(line)), line
+
+
+@pytest.mark.parametrize("code", ["fa", "prs", "ps"])
+def test_a_time_range_in_persian_digits_stays_in_the_language_s_face(code: str) -> None:
+    for line in hours_markup(EXAMPLE, code):
+        assert "data-script" not in line and "<span" in line
+        assert re.search("[۰-۹]", line)

@@ -17,9 +17,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT
+from conftest import HARD_ROLES, ROOT
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from kit.sources.content import load_content
+from kit.sources.languages import known_languages
+from kit.sources.school import load_school
+from kit.translations import load_languages, translations_for
+from kit.values import link_target
 
 PAGES = ["index.html", "ar/index.html", "ar/cyberpesten.html", "ar/cyberpesten-nl.html",
          "ti/cyberpesten.html", "uk/cyberpesten.html", "ur/cyberpesten.html",
@@ -132,3 +139,37 @@ def test_the_english_words_are_marked_english(full_build: Path) -> None:
         html = (full_build / "site" / page).read_text(encoding="utf-8")
         assert re.search(r'lang="nl"[^>]*>Kies je taal · <span lang="en">Choose your '
                          r'language</span></a>', html), page
+
+
+# A school's pages: alone in Persian and Pashto (right to left), beside the Dutch, Dutch.
+SCHOOL_PAGES = ["fa/cyberpesten.html", "fa/cyberpesten-nl.html", "ps/cyberpesten.html",
+                "nl/cyberpesten.html"]
+
+
+@pytest.mark.parametrize("page", SCHOOL_PAGES)
+def test_a_school_s_page_links_its_contacts_from_its_navigation(
+        hard_roles_build: Path, browser: webdriver.Chrome, page: str) -> None:
+    """On a phone: every number a `tel:` link, every address a `mailto:` link, and "Contact"
+    in the page's navigation, in the page's language, leading to them."""
+    school = load_school(HARD_ROLES, [c for c in known_languages() if c != "nl"])
+    people = [*school.contacts, school.clb]
+    expected = ({link_target("phone", p.phone) for p in people if p.phone}
+                | {link_target("email", p.email) for p in people if p.email})
+    assert len(expected) == 8
+    browser.set_window_size(*SIZES["phone"])
+    browser.get((hard_roles_build / "site" / page).as_uri())
+    hrefs = set(browser.execute_script(
+        "return [...document.querySelectorAll('#contact a[href]')]"
+        ".map(a => a.getAttribute('href'))"))
+    assert expected <= hrefs, expected - hrefs
+    code = page.split("/")[0]
+    content = load_content(ROOT / "content")
+    strings = translations_for(content, load_languages(content, ROOT / "locales", ["nl", code]),
+                               (code,)).strings[code]
+    label = content.label("web-contact")
+    links = browser.find_elements(By.CSS_SELECTOR, 'nav a[href="#contact"]')
+    assert [a.text for a in links] == [(strings or {}).get(label.key, label.source)]
+    links[0].click()
+    top = browser.execute_script(
+        "return document.getElementById('contact').getBoundingClientRect().top")
+    assert abs(top) < 2, top

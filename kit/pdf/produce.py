@@ -22,6 +22,7 @@ from kit.manifest import write_bytes_atomic
 from kit.pdf import preflight
 from kit.pdf.accessible import tag_actual_text, tag_languages
 from kit.pdf.finish import finish
+from kit.pdf.fitting import TooWide, value_fits
 from kit.pdf.impose import impose_booklet
 from kit.pdf.rules.text import message_texts
 from kit.plan import CONDITIONS, DEFAULT_CONDITION, POSTER_FLOOR_PT, Condition, Job, Output
@@ -35,7 +36,7 @@ from kit.render import (
 )
 from kit.sources.content import Content
 from kit.sources.school import School
-from kit.values import school_values
+from kit.values import Fits, school_values
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -204,9 +205,11 @@ def _department_pages(r: Renderer, content: Content, job: Job, tr: Translations,
 def _school_around(r: Renderer, content: Content, job: Job, tr: Translations, bleed: bool,
                    log: RenderLog, school: School, body: list) -> Document:
     """A school's brochure: its own pages laid out, the department's pages put in place."""
-    html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS if bleed else 0,
-                       school=school, body_pages=len(body), print_shop=bleed)
-    own = r.layout(html, job, bleed, log)
+    own = _values_fitted(
+        lambda fits: render_html(r.env, content, job, tr, padding=SPARE_BLANKS if bleed else 0,
+                                 school=school, body_pages=len(body), print_shop=bleed,
+                                 fits=fits),
+        lambda html: r.layout(html, job, bleed, log), school)
     stand_ins = own.pages[1:1 + len(body)]
     if len(stand_ins) != len(body) or any(f"body-page-{n}" not in page.anchors
                                           for n, page in enumerate(stand_ins, start=1)):
@@ -260,9 +263,11 @@ def _layouts(
         found: int | None = None
         for bleed in job.layouts:
             document, found = _fit_poster(r, html, job, bleed, log, found)
-            if school is not None and _below_floor(document, job.paper):
-                # Every contact's role in six languages leaves the rules too
-                # small: the foot gives the roles in Dutch only.
+            if (school is not None and len(job.languages) > 2
+                    and _below_floor(document, job.paper)):
+                # Every contact's role in six languages leaves the rules below
+                # the floor (the longest translations beside Urdu): the foot
+                # gives the roles in Dutch only.
                 html = render_html(r.env, content, job, tr, school=school, compact_foot=True)
                 document, found = _fit_poster(r, html, job, bleed, log, None)
             yield bleed, document, found
@@ -274,12 +279,32 @@ def _layouts(
             # pages, with blank pages before the back page, never inside a
             # section. Spare blanks laid out and the surplus dropped avoid a
             # second layout.
-            html = render_html(r.env, content, job, tr, padding=SPARE_BLANKS, school=school,
-                               print_shop=True)
-            yield bleed, _drop_surplus_blanks(r.layout(html, job, bleed, log)), 100
+            document = _values_fitted(
+                lambda fits: render_html(r.env, content, job, tr, padding=SPARE_BLANKS,
+                                         school=school, print_shop=True, fits=fits),
+                lambda html, bleed=bleed: r.layout(html, job, bleed, log), school)
+            yield bleed, _drop_surplus_blanks(document), 100
         else:
-            html = render_html(r.env, content, job, tr, school=school)
-            yield bleed, r.layout(html, job, bleed, log), 100
+            yield bleed, _values_fitted(
+                lambda fits: render_html(r.env, content, job, tr, school=school, fits=fits),
+                lambda html, bleed=bleed: r.layout(html, job, bleed, log), school), 100
+
+
+def _values_fitted(render: Callable[[Fits], str], layout: Callable[[str], Document],
+                   school: School | None) -> Document:
+    """A layout in which each of the school's values fits its column (`kit.pdf.fitting`).
+
+    A value too wide in the first layout is set in a second, with its label
+    above it and, where that is not enough, smaller.
+    """
+    document = layout(render({}))
+    if school is None:
+        return document
+    try:
+        fits = value_fits(document)
+    except TooWide as exc:
+        raise JobError(str(exc)) from None
+    return layout(render(fits)) if fits else document
 
 
 def _fit_poster(
@@ -329,15 +354,42 @@ def _fit_down(
 ) -> tuple[Document, int]:
     """The largest scale from `start` down that fits one page; `known` are layouts made."""
     fit = start
-    while fit >= MIN_FIT:
+    while True:
         document = (known or {}).get(fit) or r.layout(html, job, bleed, log, fit=fit)
         if len(document.pages) == 1:
             return document, fit
+        if fit - 5 < MIN_FIT:
+            raise JobError(f"the poster does not fit on one {job.paper} page, even with "
+                           f"its text at {fit}%: {what_does_not_fit(document)}")
         fit -= 5
-    raise JobError(
-        f"the poster does not fit on one {job.paper} page, even with text at "
-        f"{MIN_FIT}%; shorten the rules of thumb"
-    )
+
+
+def what_does_not_fit(document: Document) -> str:
+    """What overfills a poster laid out on more than one page: its school's foot or its rules.
+
+    The foot is set at the sheet's size, not the text scale: it is to blame
+    when the rest of the poster would fit the page without it.
+    """
+    room, used = _room_and_use(document)
+    foot = sum(box.margin_height() for page in document.pages
+               for box in _boxes_of_class(page._page_box, "school-foot"))
+    if foot and used - foot <= room:
+        return (f"the school's contacts at its foot take {foot * PX_MM:.0f} of the page's "
+                f"{room * PX_MM:.0f} mm; give fewer contacts or shorter names, or "
+                "fewer `poster_languages`")
+    return "shorten the rules of thumb"
+
+
+PX_MM = 25.4 / 96  # CSS pixels to millimetres
+
+
+def _boxes_of_class(box: object, name: str) -> Iterator[object]:
+    element = getattr(box, "element", None)
+    if element is not None and name in (element.get("class") or "").split():
+        yield box
+        return
+    for child in getattr(box, "children", []):
+        yield from _boxes_of_class(child, name)
 
 
 def _below_floor(document: Document, paper: str) -> bool:
@@ -371,12 +423,17 @@ def _estimated_fit(document: Document) -> int:
     Text height grows with the square of its size (larger letters and more
     lines), so the scale is the square root of the room left.
     """
+    room, used = _room_and_use(document)
+    scale = 100 * (room / used) ** 0.5
+    return int(max(MIN_FIT, min(MAX_FIT, scale)) // 5 * 5)
+
+
+def _room_and_use(document: Document) -> tuple[float, float]:
+    """The height a poster page has for its content, and the height its content takes."""
     first, last = document.pages[0], document.pages[-1]
     top = first.anchors["top"][1]
     room = first.height - 2 * top
-    used = (len(document.pages) - 1) * room + last.anchors["end"][1] - top
-    scale = 100 * (room / used) ** 0.5
-    return int(max(MIN_FIT, min(MAX_FIT, scale)) // 5 * 5)
+    return room, (len(document.pages) - 1) * room + last.anchors["end"][1] - top
 
 
 def _drop_surplus_blanks(document: Document) -> Document:
