@@ -308,7 +308,8 @@ def value_pattern(kind: str, value: str) -> re.Pattern[str]:
         return re.compile("\n?".join(re.escape(part) for part in address_stretches(value)))
     if kind == "address":
         return re.compile(",[ \n]".join(re.escape(p) for p in re.split(r",\s*", value)))
-    # A name wraps like text: at its spaces and after its hyphens.
-    return re.compile("[ \n]".join(re.escape(w).replace("\\-", "-\n?")
+    # A name wraps like text: at its spaces and after its hyphens and slashes
+    # ("De Linde/Sint-Jan"), where the line-breaking rules allow a break.
+    return re.compile("[ \n]".join(re.escape(w).replace("\\-", "-\n?").replace("/", "/\n?")
                                    for w in value.split(" ")))
 

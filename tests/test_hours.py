@@ -7,7 +7,17 @@ import re
 import pytest
 
 from kit.sources.hours import HoursError, parse_days, parse_hours_text
-from kit.values import LRI, PDI, RLI, WJ, breakable, hours_lines, hours_markup, link_target
+from kit.values import (
+    LRI,
+    PDI,
+    RLI,
+    WJ,
+    breakable,
+    hours_lines,
+    hours_markup,
+    link_target,
+    value_pattern,
+)
 
 EXAMPLE = parse_hours_text("mo-fr 08:15-16:00; we 08:15-12:00")
 
@@ -111,3 +121,12 @@ def test_a_time_range_in_persian_digits_stays_in_the_language_s_face(code: str) 
     for line in hours_markup(EXAMPLE, code):
         assert "data-script" not in line and "<span" in line
         assert re.search("[۰-۹]", line)
+
+
+def test_a_name_comes_back_broken_only_where_a_line_may_break() -> None:
+    """At a space, after a hyphen or a slash (the printing guide's title broke
+    `=HYPERLINK("http://evil.example",…)` after its slashes); never inside a word."""
+    pattern = value_pattern("name", "De Linde/Sint-Jan Berchem")
+    assert pattern.fullmatch("De Linde/\nSint-\nJan\nBerchem")
+    assert pattern.fullmatch("De Linde/Sint-Jan Berchem")
+    assert not pattern.fullmatch("De Lin\nde/Sint-Jan Berchem")
