@@ -67,8 +67,10 @@ def _with_language(build: Callable[..., Iterator[pydyf.Dictionary]]
 # Characters of the Arabic script: its faces (Nastaliq most) draw contextual
 # forms and ligatures whose glyphs map back to no character or the wrong one.
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-# Bidi controls steer the layout; they are not part of the words.
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Bidi controls steer the layout and soft hyphens mark where a word may
+# break: neither is part of the words a reader copies, searches or hears
+# ("com-mu<shy>ni<shy>ce<shy>ren" would not be found as "communiceren").
+NOT_WORDS = re.compile("[\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 LRM, RLM = "\u200e", "\u200f"
 
 
@@ -117,7 +119,7 @@ def actual_text(box: object) -> str | None:
     text = getattr(box, "text", None)
     if not isinstance(text, str) or not unsaid(text):
         return None
-    text = BIDI_CONTROLS.sub("", text)
+    text = NOT_WORDS.sub("", text)
     return text + " " if getattr(box, "kit_line_end", False) and not text[-1:].isspace() else text
 
 
@@ -150,7 +152,7 @@ def drawn_text(layout: object) -> str:
     run = line.runs
     while run != ffi.NULL:
         item = run.data.item
-        text = BIDI_CONTROLS.sub("", data[item.offset:item.offset + item.length].decode())
+        text = NOT_WORDS.sub("", data[item.offset:item.offset + item.length].decode())
         rtl = item.analysis.level % 2
         if runs and runs[-1][1] == rtl:
             # Pango splits a line at each change of font too; the bidi runs are what counts.
