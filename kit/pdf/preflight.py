@@ -112,11 +112,12 @@ def verdict(output: Output, path: Path, pages: int, headings: int,
     return errors, warnings
 
 
-def layout_errors(document: Document, output: Output) -> list[str]:
-    """The line rules' errors on a laid-out document, for one of its outputs."""
+def layout_errors(document: Document, outputs: list[Output]) -> list[str]:
+    """The line rules' errors on a laid-out document, for the outputs written from it:
+    each rule runs once, and is an error if it is one for any of those editions."""
     return [f"{name}: {message} [{code}]"
             for code, name, _, message in layout_problems(document)
-            if severity(output.edition, code) == "error"]
+            if any(severity(output.edition, code) == "error" for output in outputs)]
 
 
 def problems_of(output: Output, path: Path, pages: int, headings: int,

@@ -231,10 +231,9 @@ def _write_geometry(
     """
     outputs = [o for o in job.outputs if (o.edition == "print") == bleed]
     started = time.perf_counter()
-    for output in outputs:
-        lines = preflight.layout_errors(document, output)
-        if lines:
-            raise JobError(f"preflight of {output.path}: {lines[0]}")
+    lines = preflight.layout_errors(document, outputs)
+    if lines:
+        raise JobError(f"preflight of {' and '.join(o.path for o in outputs)}: {lines[0]}")
     # Timed apart, so that the build can say what the preflight costs.
     layout_checks = (time.perf_counter() - started) / max(1, len(outputs))
     written = []
