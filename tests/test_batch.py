@@ -478,7 +478,7 @@ def test_ctrl_c_keeps_the_finished_schools_and_says_so_in_one_line(tmp_path: Pat
             time.sleep(0.02)
         os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
         _, errors = batch.communicate(timeout=120)
-    assert batch.returncode == 130
+    assert batch.returncode == 130, errors[-3000:]
     lines = errors.strip().splitlines()
     assert len(lines) == 1, errors  # one line, no traceback from Dask's threads
     stopped = report(out)

@@ -172,8 +172,12 @@ def make_previews(previews: list[Preview], cache: Path, jobs: int) -> None:
         cached = cache / f"{preview.sha256}.png"
         if not cached.is_file():
             stem = cache / f".{preview.sha256}-{threading.get_ident()}"
+            # A session of its own: a Ctrl-C to the build's process group would
+            # kill poppler mid-picture and turn the build's clean stop into a crash;
+            # a preview takes a tenth of a second, then the build stops.
             subprocess.run(["pdftoppm", "-r", "30", "-png", "-singlefile", "-l", "1",
-                            str(preview.source), str(stem)], check=True, capture_output=True)
+                            str(preview.source), str(stem)], check=True, capture_output=True,
+                           start_new_session=True)
             os.replace(f"{stem}.png", cached)  # never half a picture in the cache
         _link(cached, preview.target)
 
