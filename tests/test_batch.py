@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import ROOT, run_build
 
@@ -293,8 +294,6 @@ def dask_cluster(free_port: int, tmp_path: Path) -> Iterator[tuple[str, subproce
 
 def test_the_batch_runs_on_an_existing_dask_cluster_and_outlives_a_worker(
         dask_cluster: tuple[str, subprocess.Popen], tmp_path: Path) -> None:
-    import psutil
-
     address, workers = dask_cluster
     school_list = write_list(tmp_path, [school_row(n) for n in range(1, 4)])
     out = tmp_path / "output"
@@ -309,10 +308,10 @@ def test_the_batch_runs_on_an_existing_dask_cluster_and_outlives_a_worker(
         # One worker process dies in the middle of the work; its nanny starts
         # a new one and Dask runs the lost tasks again.
         time.sleep(1.5)
-        spawned = [p for p in psutil.Process(workers.pid).children(recursive=True)
-                   if "spawn_main" in " ".join(p.cmdline())
-                   and "resource_tracker" not in " ".join(p.cmdline())]
-        assert len(spawned) == 2
+        spawned = worker_processes(psutil.Process(workers.pid))
+        # Two workers; on a loaded machine a nanny may be starting a third in the
+        # place of one that missed its heartbeats, which the batch outlives too.
+        assert len(spawned) >= 2
         spawned[0].kill()
         rest, errors = batch.communicate(timeout=300)
     assert batch.returncode == 0, rest[-2000:] + errors[-2000:]
@@ -321,6 +320,19 @@ def test_the_batch_runs_on_an_existing_dask_cluster_and_outlives_a_worker(
     assert check.returncode == 0 and check.stdout.strip().endswith("0 problems"), check.stdout
     # Dask's profiler is off on both workers, the one started in the batch's place too.
     assert profiling(address) == [False, False]
+
+
+def worker_processes(cluster: psutil.Process) -> list[psutil.Process]:
+    """The worker processes a `dask worker` command started (each by multiprocessing's spawn)."""
+    found = []
+    for process in cluster.children(recursive=True):
+        try:
+            command = " ".join(process.cmdline())
+        except psutil.NoSuchProcess:
+            continue  # ended while it was being read
+        if "spawn_main" in command and "resource_tracker" not in command:
+            found.append(process)
+    return found
 
 
 def profiling(address: str) -> list[bool]:
@@ -436,8 +448,6 @@ def test_the_dashboard_is_served_while_the_batch_runs(tmp_path: Path) -> None:
 
 
 def test_a_batch_listens_on_this_machine_only(tmp_path: Path) -> None:
-    import psutil
-
     school_list = write_list(tmp_path, [school_row(1)])
     command = [sys.executable, str(ROOT / "build.py"), *FAST, "--product", "poster",
                "--schools", str(school_list), "--output", str(tmp_path / "output")]
