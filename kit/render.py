@@ -169,7 +169,20 @@ def typeset(html: Markup, lang: Language, hyphenate: bool = False,
     if not lettered:
         return html
     first = lettered[-2] if len(lettered) >= 2 else lettered[-1]
-    tied = len(" ".join(visible[first:])) <= tie * TIE_SCALE.get(lang.script, 1)
+    limit = tie * TIE_SCALE.get(lang.script, 1)
+    tied = len(" ".join(visible[first:])) <= limit
+    if not tied and not hyphenate and len(lettered) >= 2:
+        # A pair too long for the column ("Muttersprachler gegengelesen.") is
+        # still kept together where its first word may be hyphenated and what
+        # follows the last break fits: the line breaks inside that word, and
+        # the last line never holds one word alone (a multilingual poster's
+        # German note did). Not in the print shop's hyphenated advice, whose
+        # lines already break inside words, and which then left a short
+        # hyphenated line (LIN003).
+        split = _soft_hyphens(tokens[first], lang)
+        rest = _TAG.sub("", split).split(SOFT_HYPHEN)[-1]
+        if SOFT_HYPHEN in split and len(" ".join([rest, *visible[first + 1:]])) <= limit:
+            tokens[first], tied = split, True
     if not tied:
         first = lettered[-1]  # too long to tie: the last word is still never hyphenated
     head, tail = " ".join(tokens[:first]), tokens[first:]

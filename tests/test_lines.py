@@ -120,3 +120,14 @@ def test_print_hyphenation_spares_the_last_words_and_inserted_names() -> None:
     long_pair = typeset(Markup("Lees de gebruiksvoorwaarden informatieverstrekking"),
                         language("nl"), hyphenate=True)
     assert long_pair.endswith(" informatieverstrekking")  # too long to tie, still whole
+
+
+def test_typeset_keeps_a_long_pair_together_broken_inside_its_first_word() -> None:
+    # A multilingual poster's German note ended on «gegengelesen.» alone (LIN002).
+    note = Markup("sie wurde noch nicht von einem Muttersprachler gegengelesen.")
+    out = typeset(note, language("de"))
+    assert out.endswith("Mut\u00adter\u00adsprachler\u00a0gegengelesen.")
+    assert "einem Mut" in out  # the words before the pair are not hyphenated
+    # What follows the first word's last break is still too long: the pair stays apart.
+    apart = typeset(Markup("Lees de gebruiksvoorwaarden informatieverstrekking"), language("nl"))
+    assert apart.endswith("gebruiksvoorwaarden informatieverstrekking")
