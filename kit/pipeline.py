@@ -415,22 +415,28 @@ def up_to_date(job: Job, key: str, state: dict, options: Options) -> bool:
 
 
 def layout_groups(jobs: list[Job], chunk: int = SHARED_CHUNK) -> list[tuple[int, list[Job]]]:
-    """The render tasks, as (chunk number, jobs): one job each, except brochures.
+    """The render tasks, as (chunk number, jobs).
 
     The schools are taken in chunks, in the order given; within a chunk, every
     school's brochure in one language set is one task, so the department's
-    pages of that set are laid out once for the whole chunk.
+    pages of that set are laid out once for the whole chunk. A poster's paper
+    sizes in one language set are one task, so the second starts its text
+    scale search from the scale the first found. Every other job is a task.
     """
     slugs = list(dict.fromkeys(job.school for job in jobs))
     groups: list[tuple[int, list[Job]]] = []
-    shared: dict[tuple[int, str | None, tuple[str, ...]], list[Job]] = {}
+    shared: dict[tuple[int, str, str | None, tuple[str, ...], str | None], list[Job]] = {}
     for job in jobs:
         number = slugs.index(job.school) // chunk
         if job.product == "brochure" and job.school is not None:
-            shared.setdefault((number, job.leaflet, job.languages), []).append(job)
+            shared.setdefault((number, "brochure", job.leaflet, job.languages, None),
+                              []).append(job)
+        elif job.product == "poster":
+            shared.setdefault((number, "poster", job.leaflet, job.languages, job.school),
+                              []).append(job)
         else:
             groups.append((number, [job]))
-    groups += [(number, members) for (number, _, _), members in shared.items()]
+    groups += [(key[0], members) for key, members in shared.items()]
     return sorted(groups, key=lambda g: g[0])
 
 

@@ -312,39 +312,47 @@ def _fit_poster(
     """The poster at the largest text scale (in steps of 5 %) that fits one page.
 
     A second geometry starts from the scale the first one found and only
-    goes down. The first starts from an estimate and, once it fits, probes up
-    to two steps above it; a multilingual poster (whose estimate is rough, as
-    its grid rows grow in steps) probes up as far as it fits, so it never ends
-    up smaller than it has to be, and starts from the scale this worker last
-    found for a poster of as many languages: those are alike, so the search
-    mostly takes two layouts. Where it starts does not change what it finds.
+    goes down. The first starts from the scale this worker last found for a
+    poster in the same languages (the other paper size, or another school's
+    poster in the same mix: those come out alike, so the search mostly takes
+    two layouts), else from a multilingual poster of as many languages, else
+    from an estimate; once it fits, it probes up to two steps above it. A
+    multilingual poster (whose estimate is rough, as its grid rows grow in
+    steps) probes up as far as it fits, so it never ends up smaller than it
+    has to be. Where it starts does not change what it finds.
     """
     if start is not None:
         return _fit_down(r, html, job, bleed, log, start)
     multilingual = len(job.languages) > 2
-    hint = _multilingual_fits.get(len(job.languages)) if multilingual else None
+    mix = (job.leaflet, job.languages)
+    hint = _fits_by_mix.get(mix) or (_fits_by_count.get(len(job.languages))
+                                     if multilingual else None)
+    known: dict[int, Document] = {}
     if hint is None:
         estimate = r.layout(html, job, bleed, log)
         start = _estimated_fit(estimate)
-        known = {100: estimate}
+        known[100] = estimate
     else:
-        start, known = hint, {}
+        start = hint
     document, fit = _fit_down(r, html, job, bleed, log, start, known)
     if fit == start:
         reach = MAX_FIT if multilingual else min(fit + 10, MAX_FIT)
         for larger in range(fit + 5, reach + 1, 5):
-            bigger = r.layout(html, job, bleed, log, fit=larger)
+            bigger = known.get(larger) or r.layout(html, job, bleed, log, fit=larger)
             if len(bigger.pages) > 1:
                 break
             document, fit = bigger, larger
+    _fits_by_mix[mix] = fit
     if multilingual:
-        _multilingual_fits[len(job.languages)] = fit
+        _fits_by_count[len(job.languages)] = fit
     return document, fit
 
 
-# The last scale found for a multilingual poster, by its number of languages:
-# where this worker's next search starts.
-_multilingual_fits: dict[int, int] = {}
+# The last scale this worker found for a poster, by its leaflet and languages
+# and, for a multilingual one, by its number of languages: where the next
+# search starts.
+_fits_by_mix: dict[tuple[str | None, tuple[str, ...]], int] = {}
+_fits_by_count: dict[int, int] = {}
 
 
 def _fit_down(
