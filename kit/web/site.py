@@ -243,10 +243,14 @@ def _chooser(env: jinja2.Environment, content: Content, codes: list[str],
 # schools (`_subset`). Ranges of 64 rather than 256 cut the Latin, Arabic and
 # Ethiopic faces' downloads and WOFF2 compression by a fifth to a half. The
 # Chinese face is the exception: whole ranges of it would be megabytes, and
-# its characters are those of the Chinese pages.
+# its characters are those of the Chinese pages, from General Punctuation on
+# (Chinese quotation marks and dashes): the Latin letters and digits of a
+# Chinese page are drawn by the Latin face next in its stack. Its subset then
+# does not change with a school's name, which made one per school in a batch.
 ALWAYS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x100))
 RANGE = 0x40
 BY_CHARACTER = frozenset({"Kit Chinese"})
+BY_CHARACTER_FROM = 0x2000
 # Part of a cached subset's name: another subsetter makes other bytes.
 SUBSETTER = "harfbuzz"
 
@@ -268,6 +272,8 @@ def write_fonts(folder: Path, html: str, codes: list[str], cache: Path | None = 
     for face in (f for f in FACES if f.family in families):
         coverage = _coverage(face.file)
         used = text & coverage
+        if face.family in BY_CHARACTER:
+            used = {c for c in used if c >= BY_CHARACTER_FROM}
         if not used:
             continue
         if face.family not in BY_CHARACTER:
