@@ -76,6 +76,7 @@ class Column:
     hyphenate: bool = False  # the print shop's brochure: advice hyphenated (`typeset`)
     tie: int = TIE_LENGTH  # the longest last two words kept together: the column's measure
     fits: Fits = field(default_factory=dict)  # values too wide for a first layout (kit.pdf.fitting)
+    split_pair: bool = False  # a poster: a pair too long to tie is tied, broken in its first word
 
     def when(self, day: datetime.date) -> str:
         """A date as this column's readers write it."""
@@ -95,9 +96,11 @@ class Column:
         if not self.paper:
             return html
         if text.key in self.content.heading_keys():
+            # A heading is never hyphenated, not even to keep its last words together.
             return typeset(html, self.lang, tie=min(self.tie, HEADING_TIE_LENGTH))
         advice = self.hyphenate and text.key in self.content.body_keys()
-        return typeset(html, self.lang, hyphenate=advice, tie=self.tie)
+        return typeset(html, self.lang, hyphenate=advice, tie=self.tie,
+                       split_pair=self.split_pair)
 
     def value(self, name: str, value: str) -> Markup:
         """A value for a placeholder: isolated, and marked Dutch where it is the source's.
@@ -152,7 +155,7 @@ class Translations:
 
 
 def typeset(html: Markup, lang: Language, hyphenate: bool = False,
-            tie: int = TIE_LENGTH) -> Markup:
+            tie: int = TIE_LENGTH, split_pair: bool = False) -> Markup:
     """Where a text's lines may end: its last two words together, the rest hyphenated if asked.
 
     The last word is tied to the one before it by no-break spaces (a
@@ -162,6 +165,8 @@ def typeset(html: Markup, lang: Language, hyphenate: bool = False,
     soft hyphens in every long word but the last two, never inside an
     inserted name or title (an isolate) or markup. WeasyPrint's own would
     split the last word too and leave a fragment alone on the last line.
+    With `split_pair` (a poster's text, not its headings), a pair too long to
+    tie is tied all the same where its first word may be hyphenated (below).
     """
     tokens = _SPACE_OUTSIDE_TAGS.split(str(html))
     visible = [_TAG.sub("", t) for t in tokens]
@@ -171,14 +176,15 @@ def typeset(html: Markup, lang: Language, hyphenate: bool = False,
     first = lettered[-2] if len(lettered) >= 2 else lettered[-1]
     limit = tie * TIE_SCALE.get(lang.script, 1)
     tied = len(" ".join(visible[first:])) <= limit
-    if not tied and not hyphenate and len(lettered) >= 2:
+    if not tied and split_pair and not hyphenate and len(lettered) >= 2:
         # A pair too long for the column ("Muttersprachler gegengelesen.") is
         # still kept together where its first word may be hyphenated and what
         # follows the last break fits: the line breaks inside that word, and
         # the last line never holds one word alone (a multilingual poster's
-        # German note did). Not in the print shop's hyphenated advice, whose
-        # lines already break inside words, and which then left a short
-        # hyphenated line (LIN003).
+        # German note did). Only on posters: in a brochure's columns the
+        # fragment went to a line of its own ("конфиденци-") where the two
+        # words had stood on a line each, and the print shop's hyphenated
+        # advice was left with a short hyphenated line (LIN003).
         split = _soft_hyphens(tokens[first], lang)
         rest = _TAG.sub("", split).split(SOFT_HYPHEN)[-1]
         if SOFT_HYPHEN in split and len(" ".join([rest, *visible[first + 1:]])) <= limit:
@@ -227,11 +233,11 @@ def _dictionary(tag: str) -> pyphen.Pyphen | None:
 
 def columns(content: Content, languages: tuple[str, ...], tr: Translations,
             paper: bool = True, hyphenate: bool = False, tie: int = TIE_LENGTH,
-            fits: Fits | None = None) -> list[Column]:
+            fits: Fits | None = None, split_pair: bool = False) -> list[Column]:
     edition = content.document.edition
     return [
         Column(language(code), tr.strings[code], content,
-               long_date(edition, code), paper, hyphenate, tie, fits or {})
+               long_date(edition, code), paper, hyphenate, tie, fits or {}, split_pair)
         for code in languages
     ]
 
@@ -285,7 +291,8 @@ def render_html(
     brochure = job.product == "brochure"
     single = brochure and len(job.languages) == 1
     cols = columns(content, job.languages, tr, hyphenate=print_shop and brochure,
-                   tie=WIDE_TIE_LENGTH if single else TIE_LENGTH, fits=fits)
+                   tie=WIDE_TIE_LENGTH if single else TIE_LENGTH, fits=fits,
+                   split_pair=job.product == "poster")
     translation = next((c for c in cols if c.lang.code != SOURCE_LANGUAGE), None)
     # A brochure's back page runs across the page, also beside the Dutch.
     colophon_cols = (columns(content, job.languages, tr, tie=WIDE_TIE_LENGTH) if brochure

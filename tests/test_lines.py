@@ -125,9 +125,12 @@ def test_print_hyphenation_spares_the_last_words_and_inserted_names() -> None:
 def test_typeset_keeps_a_long_pair_together_broken_inside_its_first_word() -> None:
     # A multilingual poster's German note ended on «gegengelesen.» alone (LIN002).
     note = Markup("sie wurde noch nicht von einem Muttersprachler gegengelesen.")
-    out = typeset(note, language("de"))
+    out = typeset(note, language("de"), split_pair=True)
     assert out.endswith("Mut\u00adter\u00adsprachler\u00a0gegengelesen.")
     assert "einem Mut" in out  # the words before the pair are not hyphenated
+    # Only where asked (a poster's text): elsewhere the pair stays apart, unhyphenated.
+    assert typeset(note, language("de")).endswith(" Muttersprachler gegengelesen.")
     # What follows the first word's last break is still too long: the pair stays apart.
-    apart = typeset(Markup("Lees de gebruiksvoorwaarden informatieverstrekking"), language("nl"))
+    apart = typeset(Markup("Lees de gebruiksvoorwaarden informatieverstrekking"),
+                    language("nl"), split_pair=True)
     assert apart.endswith("gebruiksvoorwaarden informatieverstrekking")
