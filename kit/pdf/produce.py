@@ -132,6 +132,17 @@ def produce_group(
     moment its files are done, so a batch stopped while the task goes on
     with other schools still keeps the schools whose files are all done.
     """
+    try:
+        return _produce_group(jobs, content, tr, staging, strict, schools, print_condition,
+                              finished)
+    finally:
+        renderer().forget_fonts()  # every document of the task is written and dropped
+
+
+def _produce_group(
+    jobs: list[Job], content: Content, tr: Translations, staging: Path, strict: bool,
+    schools: dict[str, School], print_condition: str, finished: Path | None,
+) -> list[JobResult]:
     if jobs[0].product != "brochure" or len(jobs) == 1:
         return [produce(job, content, tr, staging, strict, schools.get(job.school or ""),
                         print_condition) for job in jobs]
