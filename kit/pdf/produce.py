@@ -330,7 +330,9 @@ def _fit_poster(
     from an estimate; once it fits, it probes up to two steps above it. A
     multilingual poster (whose estimate is rough, as its grid rows grow in
     steps) probes up as far as it fits, so it never ends up smaller than it
-    has to be. Where it starts does not change what it finds.
+    has to be. A school's poster skips the probe where another school's
+    poster in the same languages, with a foot no taller, overflowed the step
+    above (`_overflowed`). Where it starts does not change what it finds.
     """
     if start is not None:
         return _fit_down(r, html, job, bleed, log, start)
@@ -346,11 +348,19 @@ def _fit_poster(
     else:
         start = hint
     document, fit = _fit_down(r, html, job, bleed, log, start, known)
-    if fit == start:
+    sheet = (*mix, job.paper, bleed)
+    foot = _foot_height(document)
+    seen = _overflowed.get(sheet)
+    # The rest of the poster is the same for every school, and the foot is
+    # set at the sheet's size: with a foot at least as tall as one that
+    # overflowed a step up, this poster overflows there too.
+    if fit == start and not (foot and seen and seen[0] == fit and foot >= seen[1]):
         reach = MAX_FIT if multilingual else min(fit + 10, MAX_FIT)
         for larger in range(fit + 5, reach + 1, 5):
             bigger = known.get(larger) or r.layout(html, job, bleed, log, fit=larger)
             if len(bigger.pages) > 1:
+                if foot:
+                    _overflowed[sheet] = (fit, foot)
                 break
             document, fit = bigger, larger
     _fits_by_mix[mix] = fit
@@ -364,6 +374,16 @@ def _fit_poster(
 # search starts.
 _fits_by_mix: dict[tuple[str | None, tuple[str, ...]], int] = {}
 _fits_by_count: dict[int, int] = {}
+# By leaflet, languages, paper and geometry: the largest scale at which a
+# school's poster fitted, one step below a scale at which it overflowed, and
+# the height of that school's foot (CSS pixels).
+_overflowed: dict[tuple[str | None, tuple[str, ...], str, bool], tuple[int, float]] = {}
+
+
+def _foot_height(document: Document) -> float:
+    """The height a school's foot takes on a poster's page; 0 without a school."""
+    return sum(box.margin_height() for box in _boxes_of_class(document.pages[0]._page_box,
+                                                              "school-foot"))
 
 
 def _fit_down(
