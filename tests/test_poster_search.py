@@ -60,15 +60,20 @@ def fresh_worker(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(produce, name, {})
 
 
-@pytest.mark.usefixtures("fresh_worker")
-def test_a_foot_as_tall_as_one_that_overflowed_skips_the_probe(tmp_path: Path) -> None:
-    first = school(tmp_path, "eerste", 2)
-    second = school(tmp_path, "tweede", 2)
+def alone_and_after(tmp_path: Path, first: School, second: School
+                    ) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The second school's Dutch poster built alone, then after the first's in one worker."""
     alone = dutch_poster(tmp_path, second)
     produce._fits_by_mix.clear()
     produce._overflowed.clear()
     dutch_poster(tmp_path, first)
-    after = dutch_poster(tmp_path, second)
+    return alone, dutch_poster(tmp_path, second)
+
+
+@pytest.mark.usefixtures("fresh_worker")
+def test_a_foot_as_tall_as_one_that_overflowed_skips_the_probe(tmp_path: Path) -> None:
+    alone, after = alone_and_after(tmp_path, school(tmp_path, "eerste", 2),
+                                   school(tmp_path, "tweede", 2))
     assert after[0] == alone[0], "the same scale as when the school is built alone"
     assert after[1] == 1, "one layout: the scale known to fit, the step above known not to"
 
@@ -76,12 +81,7 @@ def test_a_foot_as_tall_as_one_that_overflowed_skips_the_probe(tmp_path: Path) -
 @pytest.mark.usefixtures("fresh_worker")
 def test_a_shorter_foot_probes_and_may_find_a_larger_scale(tmp_path: Path) -> None:
     # The foot sets three contacts a row: four take two rows, two take one.
-    tall = school(tmp_path, "lang", 4)
-    short = school(tmp_path, "kort", 2)
-    alone = dutch_poster(tmp_path, short)
-    produce._fits_by_mix.clear()
-    produce._overflowed.clear()
-    dutch_poster(tmp_path, tall)
-    after = dutch_poster(tmp_path, short)
+    alone, after = alone_and_after(tmp_path, school(tmp_path, "lang", 4),
+                                   school(tmp_path, "kort", 2))
     assert after[0] == alone[0]
     assert after[1] >= 2, "the step above was laid out: a shorter foot may fit there"
