@@ -11,6 +11,7 @@ group to CMYK, and draws the crop marks outside the bleed on a larger sheet.
 from __future__ import annotations
 
 import zlib
+from functools import cache
 
 import pikepdf
 
@@ -169,8 +170,16 @@ def _crop_marks(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
                       .encode())
 
 
+@cache
+def _compressed_profile(condition: Condition) -> bytes:
+    """The profile as it is stored in every print file: compressed once per process, not
+    once per file (the same bytes pikepdf's own compression gives)."""
+    return zlib.compress(condition.profile_bytes())
+
+
 def _output_intent(pdf: pikepdf.Pdf, condition: Condition) -> None:
-    profile = pdf.make_stream(condition.profile_bytes())
+    profile = pdf.make_stream(b"")
+    profile.write(_compressed_profile(condition), filter=pikepdf.Name.FlateDecode)
     profile.N = 4
     pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
         Type=pikepdf.Name.OutputIntent,
