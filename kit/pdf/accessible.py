@@ -28,6 +28,8 @@ from contextlib import AbstractContextManager, contextmanager
 import pikepdf
 import pydyf
 
+from kit.pdf.streams import Parse
+
 LIST_ITEM_PARTS = {"/Lbl", "/LBody"}
 LIST_PARTS = {"/LI", "/L", "/Caption"}
 TABLE_PARTS = {"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD"}
@@ -419,7 +421,8 @@ def _effective_languages(tree: pikepdf.Dictionary, document: str
     return languages
 
 
-def structure_problems(pdf: pikepdf.Pdf, languages: tuple[str, ...]) -> list[str]:
+def structure_problems(pdf: pikepdf.Pdf, languages: tuple[str, ...],
+                       parse: Parse = pikepdf.parse_content_stream) -> list[str]:
     """What a screen reader would get wrong in a tagged file: one line per kind.
 
     `languages` are the file's languages as BCP 47 tags, in column order.
@@ -429,7 +432,7 @@ def structure_problems(pdf: pikepdf.Pdf, languages: tuple[str, ...]) -> list[str
         return ["no structure tree"]
     elements = list(_elements(tree))
     checks = (_language_problem(pdf, tree, elements, languages),
-              _artifact_problem(pdf, tree, elements),
+              _artifact_problem(pdf, tree, elements, parse),
               _table_problem(tree, elements), _list_problem(elements),
               _link_problem(pdf, tree))
     return [problem for problem in checks if problem]
@@ -454,7 +457,7 @@ def _language_problem(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
 
 
 def _artifact_problem(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
-                      elements: list[pikepdf.Dictionary]) -> str | None:
+                      elements: list[pikepdf.Dictionary], parse: Parse) -> str | None:
     """All page content is either reached from the structure tree or an artifact."""
     reachable = {e.objgen for e in elements}
     nums = tree.ParentTree.Nums
@@ -463,7 +466,7 @@ def _artifact_problem(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
         mcids = parents.get(number - 1)
         owners = list(mcids) if isinstance(mcids, pikepdf.Array) else []
         depth = 0
-        for operands, operator in pikepdf.parse_content_stream(page.obj):
+        for operands, operator in parse(page.obj):
             op = str(operator)
             if op == "BDC" and operands[0] != pikepdf.Name.Artifact:
                 props = operands[1] if isinstance(operands[1], pikepdf.Dictionary) else {}

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 import pikepdf
 
+from kit.pdf.streams import Parse
+
 _BLOCK = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.S)
 _HEX = re.compile(rb"<([0-9a-fA-F]*)>")
 # Elements whose text a screen reader reads as a block of its own.
@@ -53,14 +55,15 @@ def to_unicode(font: pikepdf.Dictionary) -> Mapping:
     return mapping
 
 
-def marked_texts(page: pikepdf.Page) -> dict[int, str]:
+def marked_texts(page: pikepdf.Page, parse: Parse = pikepdf.parse_content_stream
+                 ) -> dict[int, str]:
     """The text of each marked-content sequence (by MCID) of one page."""
     fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
     maps: dict[str, Mapping] = {}
     texts: dict[int, list[str]] = {}
     stack: list[int | None] = []
     mapping: Mapping = {}
-    for operands, operator in pikepdf.parse_content_stream(page.obj):
+    for operands, operator in parse(page.obj):
         op = str(operator)
         if op == "BDC":
             properties = operands[1] if isinstance(operands[1], pikepdf.Dictionary) else {}
@@ -85,7 +88,7 @@ def marked_texts(page: pikepdf.Page) -> dict[int, str]:
     return {mcid: "".join(parts) for mcid, parts in texts.items()}
 
 
-def reading_text(pdf: pikepdf.Pdf) -> str:
+def reading_text(pdf: pikepdf.Pdf, parse: Parse = pikepdf.parse_content_stream) -> str:
     """The file's text as a screen reader meets it: one line per block element.
 
     A run that ends a line and one that starts inside a word (a word split by
@@ -101,7 +104,7 @@ def reading_text(pdf: pikepdf.Pdf) -> str:
         if page is None or page.objgen not in pages:
             return {}
         if page.objgen not in cache:
-            cache[page.objgen] = marked_texts(pages[page.objgen])
+            cache[page.objgen] = marked_texts(pages[page.objgen], parse)
         return cache[page.objgen]
 
     def read(element: pikepdf.Object, page: pikepdf.Object | None) -> Iterator[str]:

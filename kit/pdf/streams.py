@@ -8,7 +8,7 @@ the graphics state (transformation matrix and fill colour) a viewer would.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pikepdf
@@ -19,6 +19,29 @@ _DEFAULTS = {"DeviceGray": (0.0,), "DeviceRGB": (0.0, 0.0, 0.0),
              "DeviceCMYK": (0.0, 0.0, 0.0, 1.0)}
 
 
+# Reads a page's (or a form's) content stream into its operations.
+Parse = Callable[[pikepdf.Object], list]
+
+
+def parsed_once() -> Parse:
+    """A parser that reads each content stream of one open file once, however many walks ask.
+
+    Several preflight rules walk the same pages (colours, text sizes, crop
+    marks; on screen the reading and the artifacts): the parse is most of
+    each walk's time. Only for a file no one changes while it is read.
+    """
+    parsed: dict[tuple[int, int], list] = {}
+
+    def parse(obj: pikepdf.Object) -> list:
+        if not obj.is_indirect:
+            return pikepdf.parse_content_stream(obj)
+        if obj.objgen not in parsed:
+            parsed[obj.objgen] = pikepdf.parse_content_stream(obj)
+        return parsed[obj.objgen]
+
+    return parse
+
+
 @dataclass(frozen=True)
 class TextRun:
     font: str  # without the subset tag
@@ -26,22 +49,23 @@ class TextRun:
     fill: Colour
 
 
-def text_runs(pdf: pikepdf.Pdf) -> Counter[TextRun]:
+def text_runs(pdf: pikepdf.Pdf, parse: Parse = pikepdf.parse_content_stream
+              ) -> Counter[TextRun]:
     """Glyphs set per font, size on paper and fill colour, over every page."""
     runs: Counter[TextRun] = Counter()
     for page in pdf.pages:
         _walk(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()), pikepdf.Matrix(),
-              ("DeviceGray", (0.0,)), runs)
+              ("DeviceGray", (0.0,)), runs, parse)
     return runs
 
 
 def _walk(stream: pikepdf.Object, resources: pikepdf.Dictionary, ctm: pikepdf.Matrix,
-          fill: Colour, runs: Counter[TextRun]) -> None:
+          fill: Colour, runs: Counter[TextRun], parse: Parse) -> None:
     stack: list[tuple[pikepdf.Matrix, Colour]] = []
     fonts = resources.get("/Font", pikepdf.Dictionary())
     xobjects = resources.get("/XObject", pikepdf.Dictionary())
     tm, font, size = pikepdf.Matrix(), "", 0.0
-    for operands, operator in pikepdf.parse_content_stream(stream):
+    for operands, operator in parse(stream):
         op = str(operator)
         if op == "q":
             stack.append((ctm, fill))
@@ -75,7 +99,8 @@ def _walk(stream: pikepdf.Object, resources: pikepdf.Dictionary, ctm: pikepdf.Ma
             if xobject is not None and xobject.get("/Subtype") == "/Form":
                 matrix = pikepdf.Matrix(*(float(v) for v in xobject.get("/Matrix",
                                                                      [1, 0, 0, 1, 0, 0])))
-                _walk(xobject, xobject.get("/Resources", resources), matrix @ ctm, fill, runs)
+                _walk(xobject, xobject.get("/Resources", resources), matrix @ ctm, fill, runs,
+                      parse)
 
 
 def _appearances(annotation: pikepdf.Object) -> Iterator[pikepdf.Object]:
@@ -115,7 +140,7 @@ def _drawn(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object, pikepdf.Dict
             todo.append((f"{where}, pattern {name}", pattern, resources))
 
 
-def rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
+def rgb_uses(pdf: pikepdf.Pdf, parse: Parse = pikepdf.parse_content_stream) -> list[str]:
     """Where a file uses RGB: colour operators, colour spaces, shadings, images, groups."""
     found = []
     for where, obj, resources in _drawn(pdf):
@@ -131,16 +156,17 @@ def rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
             if is_rgb(shading.get("/ColorSpace")):
                 found.append(f"{where}: an RGB shading")
             continue
-        found += [f"{where}: {use}" for use in _stream_rgb(obj, resources)]
+        found += [f"{where}: {use}" for use in _stream_rgb(obj, resources, parse)]
     return found
 
 
-def _stream_rgb(stream: pikepdf.Object, resources: pikepdf.Dictionary) -> list[str]:
+def _stream_rgb(stream: pikepdf.Object, resources: pikepdf.Dictionary, parse: Parse
+                ) -> list[str]:
     """RGB a content stream sets itself: one line per kind, however often it does."""
     spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
     shadings = resources.get("/Shading", pikepdf.Dictionary())
     uses: dict[str, str] = {}  # kind -> the first use of that kind, in drawing order
-    for operands, operator in pikepdf.parse_content_stream(stream):
+    for operands, operator in parse(stream):
         op = str(operator)
         if op in {"rg", "RG"} or (op in {"cs", "CS"}
                                   and is_rgb(spaces.get(operands[0], operands[0]))):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pikepdf
 
 from kit.pdf.reading import reading_text
-from kit.pdf.streams import TextRun, text_runs
+from kit.pdf.streams import Parse, TextRun, parsed_once, text_runs
 from kit.plan import Output
 
 MM = 72 / 25.4
@@ -69,7 +69,8 @@ class Subject:
     """One file under inspection, with its expectations and views read at most once.
 
     Each view runs its tool (pdftotext, a content-stream walk) the first time
-    a rule asks for it; every other rule gets the same answer.
+    a rule asks for it; every other rule gets the same answer. The rules that
+    walk content streams themselves read them through `parse`, once each.
     """
 
     output: Output
@@ -78,6 +79,7 @@ class Subject:
     pdf: pikepdf.Pdf
     headings: int  # the content's section headings: what the plan expects
     expect: Expectation = Expectation()
+    parse: Parse = field(default_factory=parsed_once, repr=False)
 
     @cached_property
     def text(self) -> str:
@@ -115,12 +117,12 @@ class Subject:
     @cached_property
     def reading(self) -> str:
         """The text a screen reader reads: the structure tree in order, with ActualText."""
-        return reading_text(self.pdf)
+        return reading_text(self.pdf, self.parse)
 
     @cached_property
     def runs(self) -> Counter[TextRun]:
         """Glyphs set per font, size on paper and fill colour, over every page."""
-        return text_runs(self.pdf)
+        return text_runs(self.pdf, self.parse)
 
 
 @dataclass(frozen=True)

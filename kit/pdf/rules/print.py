@@ -9,7 +9,7 @@ import pikepdf
 
 from kit.pdf.rules.base import MM, Problem, Rule, Subject, box, on_print, size
 from kit.pdf.rules.geometry import close
-from kit.pdf.streams import Colour, is_black_ink, is_rich_black, rgb_uses
+from kit.pdf.streams import Colour, Parse, is_black_ink, is_rich_black, rgb_uses
 
 BLEED_MM = 3
 # The sheet's margin beyond the bleed that crop marks need, and the size up
@@ -55,7 +55,7 @@ def output_intent(s: Subject) -> Iterator[Problem]:
 
 def no_rgb(s: Subject) -> Iterator[Problem]:
     """PDF/X with a CMYK intent: no RGB colour, image or transparency group anywhere."""
-    for where in rgb_uses(s.pdf):
+    for where in rgb_uses(s.pdf, s.parse):
         yield None, f"RGB in a print file: {where}"
 
 
@@ -96,7 +96,8 @@ def _registration(space: pikepdf.Object | None) -> bool:
 Box = tuple[float, float, float, float]
 
 
-def registration_strokes(page: pikepdf.Page) -> list[Box]:
+def registration_strokes(page: pikepdf.Page, parse: Parse = pikepdf.parse_content_stream
+                         ) -> list[Box]:
     """The box of every path the page strokes in registration colour: its crop marks."""
     spaces = page.obj.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace",
                                                                    pikepdf.Dictionary())
@@ -104,7 +105,7 @@ def registration_strokes(page: pikepdf.Page) -> list[Box]:
     stack: list[tuple[pikepdf.Matrix, bool]] = []
     path: list[tuple[float, float]] = []
     strokes = []
-    for operands, operator in pikepdf.parse_content_stream(page.obj):
+    for operands, operator in parse(page.obj):
         op = str(operator)
         if op == "q":
             stack.append((ctm, stroke))
@@ -130,7 +131,7 @@ def crop_marks(s: Subject) -> Iterator[Problem]:
     """Crop marks are drawn, in registration colour, and none reaches inside the bleed."""
     for number, page in enumerate(s.pdf.pages, start=1):
         bleed = box(page, "/BleedBox")
-        marks = registration_strokes(page)
+        marks = registration_strokes(page, s.parse)
         if not marks:
             yield number, f"page {number}: no crop marks drawn in registration colour"
         if bleed is None:

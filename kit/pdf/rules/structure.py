@@ -50,7 +50,7 @@ def screen_tags(s: Subject) -> Iterator[Problem]:
     if s.output.product == "brochure" and "/Outlines" not in root:
         yield None, "no bookmarks"
     tags = tuple(language(c).tag for c in s.output.languages)
-    for problem in structure_problems(s.pdf, tags):
+    for problem in structure_problems(s.pdf, tags, s.parse):
         yield None, problem
 
 
