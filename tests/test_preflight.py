@@ -592,6 +592,32 @@ def test_print_ready_turns_every_rgb_into_cmyk(tmp_path: Path) -> None:
     assert media[0] < 0 and media[2] > 200  # room for the marks beyond the bleed
 
 
+def test_print_ready_reads_only_streams_that_may_set_rgb() -> None:
+    """A CMYK-only page keeps its stream as it is; an RGB colour space set by name is found."""
+    from kit.pdf.printready import make_print_ready
+    from kit.pdf.streams import rgb_uses
+    from kit.plan import CONDITIONS
+
+    pdf = pikepdf.new()
+    for _ in range(2):
+        pdf.add_blank_page(page_size=(200, 200))
+    cmyk = b"q /DeviceCMYK cs 0 0 0 1 scn 10 10 20 20 re f Q"
+    for page, content in zip(pdf.pages, (cmyk, b"q /DeviceRGB cs 1 0 0 sc 10 10 20 20 re f Q"),
+                             strict=True):
+        page.obj.TrimBox = [10, 10, 190, 190]
+        page.obj.BleedBox = [0, 0, 200, 200]
+        page.contents_add(content)
+    assert len(rgb_uses(pdf)) == 1
+    make_print_ready(pdf, CONDITIONS["fogra39"])
+    assert rgb_uses(pdf) == []
+    # The crop marks add streams of their own around the page's, which stays as it was.
+    assert cmyk in [s.read_bytes() for s in pdf.pages[0].obj.Contents]
+    colours = [(str(op), [str(o) if isinstance(o, pikepdf.Name) else float(o) for o in ops])
+               for ops, op in pikepdf.parse_content_stream(pdf.pages[1].obj)
+               if str(op) in {"cs", "sc"}]
+    assert colours == [("cs", ["/DeviceCMYK"]), ("sc", [0.0, 1.0, 1.0, 0.0])]
+
+
 # --- the screen reader's checks ----------------------------------------------------
 
 

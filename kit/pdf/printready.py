@@ -102,6 +102,24 @@ def _cmyk_image(image: pikepdf.Stream) -> None:
             del image[key]
 
 
+# Every way a content stream sets an RGB colour writes one of these: the operators
+# `rg` and `RG`, or the name /DeviceRGB (its letters, or `#` where a name escapes them).
+_RGB_HINTS = (b"rg", b"RG", b"#")
+
+
+def _may_set_rgb(obj: pikepdf.Object) -> bool:
+    """Whether a page's or form's content could set an RGB colour.
+
+    WeasyPrint sets the print edition's colours in CMYK, so most pages never
+    do: looking for the bytes is cheaper than parsing the stream, and a false
+    alarm only costs the parse.
+    """
+    contents = obj if isinstance(obj, pikepdf.Stream) else obj.get("/Contents")
+    streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+    data = b"\n".join(s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream))
+    return any(hint in data for hint in _RGB_HINTS)
+
+
 def _cmyk_object(pdf: pikepdf.Pdf, obj: pikepdf.Object, done: set[tuple[int, int]]) -> None:
     """A page or form XObject, its own resources and everything they draw, in CMYK."""
     if obj.is_indirect:
@@ -109,13 +127,14 @@ def _cmyk_object(pdf: pikepdf.Pdf, obj: pikepdf.Object, done: set[tuple[int, int
             return
         done.add(obj.objgen)
     _cmyk_group(obj)
-    operations, changed = _cmyk_stream(list(pikepdf.parse_content_stream(obj)))
-    if changed:
-        data = pikepdf.unparse_content_stream(operations)
-        if isinstance(obj, pikepdf.Stream):
-            obj.write(data)
-        else:
-            pikepdf.Page(obj).obj.Contents = pdf.make_stream(data)
+    if _may_set_rgb(obj):
+        operations, changed = _cmyk_stream(list(pikepdf.parse_content_stream(obj)))
+        if changed:
+            data = pikepdf.unparse_content_stream(operations)
+            if isinstance(obj, pikepdf.Stream):
+                obj.write(data)
+            else:
+                pikepdf.Page(obj).obj.Contents = pdf.make_stream(data)
     resources = obj.get("/Resources", pikepdf.Dictionary())
     for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
         if xobject.get("/Subtype") == "/Form":
