@@ -265,30 +265,46 @@ def _elements(root: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
 def make_accessible(pdf: pikepdf.Pdf) -> None:
     tree = pdf.Root.StructTreeRoot
     reachable = {e.objgen for e in _elements(tree)}
-    _artifacts(pdf, tree, reachable)
-    _actual_text_to_elements(pdf, tree)
+    _artifacts_and_actual_text(pdf, tree, reachable)
     elements = list(_elements(tree))
     _tables(pdf, tree, elements)
     _list_items(pdf, elements)
     _prune_empty(tree)
 
 
-def _artifacts(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, reachable: set) -> None:
-    """Marked content no structure element reaches (page numbers) becomes an artifact."""
+def _artifacts_and_actual_text(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary,
+                               reachable: set) -> None:
+    """Two fixes to each page's marked content, made in one pass over its stream.
+
+    Marked content no structure element reaches (page numbers) becomes an
+    artifact. Each text run's /ActualText moves from its marked content to
+    its structure element: screen readers read it from either place, but
+    Poppler (pdftotext, Evince) reads only the marked content's and lays its
+    characters out left to right, so a right-to-left line would come out
+    reversed; there the glyphs' own mapping is the better guess.
+    """
     for page, mcids in _marked_pages(pdf, tree):
         orphans = {i for i, e in enumerate(mcids)
                    if not isinstance(e, pikepdf.Dictionary) or e.objgen not in reachable}
-        if not orphans:
-            continue
-        operations = []
+        operations, changed = [], False
         for operands, operator in pikepdf.parse_content_stream(page.obj):
-            if (str(operator) == "BDC" and len(operands) == 2
-                    and isinstance(operands[1], pikepdf.Dictionary)
-                    and int(operands[1].get("/MCID", -1)) in orphans):
+            properties = operands[1] if (str(operator) == "BDC" and len(operands) == 2
+                                         and isinstance(operands[1], pikepdf.Dictionary)
+                                         ) else None
+            mcid = int(properties.get("/MCID", -1)) if properties is not None else -1
+            if mcid in orphans:
                 operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(
                     Type=pikepdf.Name.Pagination, Subtype=pikepdf.Name.Footer)]
+                changed = True
+            elif properties is not None and "/ActualText" in properties:
+                owner = mcids[mcid] if 0 <= mcid < len(mcids) else None
+                if isinstance(owner, pikepdf.Dictionary):
+                    owner.ActualText = properties.ActualText
+                del properties["/ActualText"]
+                changed = True
             operations.append((operands, operator))
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        if changed:
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
         for i in orphans:
             mcids[i] = pikepdf.Object.parse(b"null")
 
@@ -302,32 +318,6 @@ def _marked_pages(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary
         mcids = parents.get(number)
         if isinstance(mcids, pikepdf.Array):
             yield page, mcids
-
-
-def _actual_text_to_elements(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary) -> None:
-    """Each text run's /ActualText moves from its marked content to its structure element.
-
-    Screen readers read it from either place. Poppler (pdftotext, Evince)
-    reads only the marked content's, and lays its characters out left to
-    right, so a right-to-left line would come out reversed: there the glyphs'
-    own mapping is the better guess.
-    """
-    for page, mcids in _marked_pages(pdf, tree):
-        operations, moved = [], False
-        for operands, operator in pikepdf.parse_content_stream(page.obj):
-            if (str(operator) == "BDC" and len(operands) == 2
-                    and isinstance(operands[1], pikepdf.Dictionary)
-                    and "/ActualText" in operands[1]):
-                properties = operands[1]
-                mcid = int(properties.get("/MCID", -1))
-                owner = mcids[mcid] if 0 <= mcid < len(mcids) else None
-                if isinstance(owner, pikepdf.Dictionary):
-                    owner.ActualText = properties.ActualText
-                del properties["/ActualText"]
-                moved = True
-            operations.append((operands, operator))
-        if moved:
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
 
 
 def _descendants(element: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
