@@ -107,3 +107,29 @@ def test_a_web_subset_shapes_its_text_as_the_whole_face_does(file: str, text: st
         plain = io.BytesIO()
         subset.save(plain)
     assert _shaped(plain.getvalue(), text) == _shaped(whole, text)
+
+
+def test_a_subset_is_packed_at_the_kits_quality_and_holds_the_same_tables() -> None:
+    """WOFF2 at `WOFF2_QUALITY` decodes to the tables fontTools' own quality gives."""
+    import io
+
+    import brotli
+    from fontTools.ttLib import TTFont, woff2
+
+    text = frozenset("Wat kan ik als ouder doen bij cyberpesten? ماذا يمكنني أن أفعل")
+    packed = site._make_subset("NotoNaskhArabic-Regular.ttf", text)
+    assert woff2.brotli is brotli  # the swap is undone after the save
+    with TTFont(io.BytesIO(packed), recalcTimestamp=False) as ours:
+        ours.flavor = None
+        default = io.BytesIO()
+        ours.save(default)
+    with TTFont(io.BytesIO(default.getvalue()), recalcTimestamp=False) as plain:
+        plain.flavor = "woff2"
+        slowest = io.BytesIO()
+        plain.save(slowest)  # fontTools' own packing, at brotli's highest quality
+    with TTFont(io.BytesIO(packed)) as a, TTFont(io.BytesIO(slowest.getvalue())) as b:
+        tags = sorted(a.keys())
+        assert tags == sorted(b.keys())
+        assert all(a.getTableData(tag) == b.getTableData(tag) for tag in tags
+                   if tag != "GlyphOrder")
+    assert len(packed) != len(slowest.getvalue())  # packed differently: not quality 11
