@@ -255,12 +255,13 @@ RANGE = 0x40
 BY_CHARACTER = frozenset({"Kit Chinese"})
 BY_CHARACTER_FROM = 0x2000
 # Part of a cached subset's name: another subsetter makes other bytes.
-# What makes a subset, part of its cache key: a change here makes every subset again.
-SUBSETTER = "harfbuzz|brotli-10"
 # Brotli's quality for WOFF2. fontTools always packs at 11, the slowest; on the
-# kit's 14 subsets 10 takes 2.5 s of processor time where 11 takes 5.5 s, for
-# files 2 % larger (994 kB against 973 kB in all), and 9 would add 10 %.
+# kit's 14 subsets Brotli takes 2.5 s of processor time at 10 where it takes
+# 5.5 s at 11, for files 2 % larger (994 kB against 973 kB in all), and 9
+# would add 10 %.
 WOFF2_QUALITY = 10
+# What makes a subset, part of its cache key: a change here makes every subset again.
+SUBSETTER = f"harfbuzz|brotli-{WOFF2_QUALITY}"
 
 
 def write_fonts(folder: Path, html: str, codes: list[str], cache: Path | None = None,
